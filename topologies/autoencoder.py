@@ -1,0 +1,41 @@
+"""Sequence autoencoder: squeeze a sequence into one vector, then grow it back.
+
+The encoder is a many-to-one model: sequence layers, then a layer that keeps only the last step,
+so a whole (steps, features) sequence becomes one vector. The decoder is a one-to-many model:
+RepeatVector copies that vector to every step and sequence layers unfold it; its last layer has
+`features` units so the output has exactly the input's shape. Both halves are Models of their
+own, used as layers of the autoencoder, which is trained with fit(X, X).
+
+    code = encoder(inputs)    # (batch, 5, 2) -> (batch, 4)
+    outputs = decoder(code)   # (batch, 4) -> (batch, 5, 2): the input's shape again
+
+Reference: https://blog.keras.io/building-autoencoders-in-keras.html
+"""
+
+import keras
+from keras import layers
+
+SUMMARY = "Many-to-one encoder, then RepeatVector one-to-many decoder: output shape = input shape."
+
+
+def build(config) -> keras.Model:
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+
+    sequence = keras.Input(shape=(config.steps, config.features), name="sequence")  # (batch, steps, features)
+    encoded = sequence
+    for level in range(1, config.depth):
+        encoded = Recurrent(config.units, return_sequences=True, name=f"encode_{level}")(encoded)
+    encoded = Recurrent(config.units, name="encode_last")(encoded)  # (batch, units): many to one
+    encoder = keras.Model(sequence, encoded, name="encoder")
+
+    code = keras.Input(shape=(config.units,), name="code")  # (batch, units)
+    decoded = layers.RepeatVector(config.steps, name="repeat")(code)  # (batch, steps, units)
+    for level in range(1, config.depth):
+        decoded = Recurrent(config.units, return_sequences=True, name=f"decode_{level}")(decoded)
+    # features units, so the output can be compared with the input: (batch, steps, features)
+    decoded = Recurrent(config.features, return_sequences=True, name="decode_last")(decoded)
+    decoder = keras.Model(code, decoded, name="decoder")
+
+    inputs = keras.Input(shape=(config.steps, config.features), name="x")
+    outputs = decoder(encoder(inputs))  # (batch, steps, features)
+    return keras.Model(inputs, outputs, name="autoencoder")

@@ -1,0 +1,26 @@
+"""Bidirectional: one layer reads the sequence forwards, a twin reads it backwards.
+
+`Bidirectional` makes a copy of the layer that starts at the last step and walks to the first.
+At every step the two outputs are joined side by side (merge_mode="concat"), so the output has
+twice as many numbers as units: each step now knows about both its past and its future.
+
+    outputs = layers.Bidirectional(layers.LSTM(4, return_sequences=True))(inputs)
+    # (batch, 5, 8) = (batch, steps, 2 x units)
+
+Reference: https://keras.io/api/layers/recurrent_layers/bidirectional/
+"""
+
+import keras
+from keras import layers
+
+SUMMARY = "A forward and a backward layer, joined: (batch, steps, 2 x units)."
+
+
+def build(config) -> keras.Model:
+    steps = None if config.any_length else config.steps
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+    inputs = keras.Input(shape=(steps, config.features), name="x")  # (batch, steps, features)
+    forward = Recurrent(config.units, return_sequences=True, name="rnn")
+    both = layers.Bidirectional(forward, merge_mode="concat", name="bidirectional")
+    outputs = both(inputs)  # (batch, steps, 2 x units)
+    return keras.Model(inputs, outputs, name="bidirectional")

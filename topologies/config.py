@@ -1,0 +1,134 @@
+"""The sizes a user chooses, their limits, and the one error every bad value becomes.
+
+A `Config` is checked the moment it is made: a `Config` that exists is within limits. That is
+what lets the app, the CLI and the tests share one gate, and it is why a model is never built
+for sizes that would take minutes to run.
+
+    Config(batch=10, steps=5, features=2, units=4)       # the seed's 10 tanks, 5 hours, 2 sensors
+    Config(batch=0)      # ConfigError: batch is 0, but it must be a whole number from 1 to 1024.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+CELLS = ("LSTM", "GRU", "SimpleRNN")
+
+# Inclusive ranges of every whole-number field.
+LIMITS: dict[str, tuple[int, int]] = {
+    "batch": (1, 1024),
+    "steps": (1, 1000),
+    "features": (1, 256),
+    "units": (1, 512),
+    "depth": (1, 4),
+    "vocab": (2, 5000),
+    "dense": (1, 256),
+    "chunks": (1, 20),
+    "horizon": (1, 50),
+}
+
+# batch x steps x units x (units + features): roughly the multiply-adds of one recurrent layer
+# over the whole batch. Measured here, a compiled LSTM runs about 2e9 of them per second; the
+# budget keeps the heaviest topology (two or more recurrent layers) near one second.
+WORK_BUDGET = 500_000_000
+
+
+class ConfigError(ValueError):
+    """A size or name the user chose is not allowed; the message says which, and what is."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Every size a topology is built from. Made once, checked once, never changed."""
+
+    batch: int = 10  # sequences side by side (the seed's 10 oil tanks)
+    steps: int = 5  # time steps per sequence (5 hourly measurements)
+    features: int = 2  # numbers measured at each step (pressure, temperature)
+    units: int = 4  # size of the recurrent state h_t (and c_t for LSTM)
+    cell: str = "LSTM"  # LSTM | GRU | SimpleRNN
+    depth: int = 2  # recurrent layers in stacked; sequence layers per half in autoencoder
+    vocab: int = 50  # distinct tokens in text_generator
+    dense: int = 3  # outputs of the Dense layer that TimeDistributed applies at every step
+    chunks: int = 2  # consecutive batches one sequence is split into in stateful_batches
+    horizon: int = 3  # future steps forecast_stateful generates one at a time
+    any_length: bool = False  # build with steps=None, so one model accepts any length
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in LIMITS.items():
+            _check_whole_number(name, getattr(self, name), low, high)
+        if self.cell not in CELLS:
+            raise ConfigError(
+                f"cell is {self.cell!r}, but it must be one of {', '.join(CELLS)}."
+            )
+        if not isinstance(self.any_length, bool):
+            raise ConfigError(
+                f"any_length is {self.any_length!r}, but it must be true or false."
+            )
+        if self.chunks > self.steps:
+            raise ConfigError(
+                f"chunks is {self.chunks}, but a sequence of {self.steps} steps can be split "
+                f"into at most {self.steps} chunks; lower chunks or raise steps."
+            )
+        if self.work > WORK_BUDGET:
+            raise ConfigError(
+                f"batch x steps x units x (units + features) is {self.work:,}, above the "
+                f"budget of {WORK_BUDGET:,} that keeps a run near one second; "
+                "shrink batch, steps or units."
+            )
+
+    @property
+    def work(self) -> int:
+        """Multiply-adds of one recurrent layer over the whole batch, roughly."""
+        return self.batch * self.steps * self.units * (self.units + self.features)
+
+    def to_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+def _check_whole_number(name: str, value: object, low: int, high: int) -> None:
+    allowed = f"a whole number from {low} to {high}"
+    # bool is a subclass of int, but True is not a size anyone means.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} is {value!r}, but it must be {allowed}.")
+    if not low <= value <= high:
+        raise ConfigError(f"{name} is {value}, but it must be {allowed}.")
+
+
+FIELDS = tuple(field.name for field in dataclasses.fields(Config))
+
+
+def parse_config(values: Mapping[str, object], base: Config | None = None) -> Config:
+    """Make a Config from text, as typed on a command line or carried in a URL.
+
+    Whole numbers may arrive as "10"; any_length as "true"/"false"/"1"/"0". Fields left out keep
+    their value in `base` (the defaults if none). An unknown field is an error, not ignored:
+    a typo like `unit=8` should not silently draw the default.
+    """
+    changes: dict[str, object] = {}
+    for name, raw in values.items():
+        if name not in FIELDS:
+            raise ConfigError(f"{name!r} is not a setting; the settings are {', '.join(FIELDS)}.")
+        changes[name] = _parse_field(name, raw)
+    return dataclasses.replace(base or Config(), **changes)
+
+
+def _parse_field(name: str, raw: object) -> object:
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if name == "cell":
+        # Accept any capitalisation, since people type "lstm" as often as "LSTM".
+        return next((cell for cell in CELLS if cell.lower() == text.lower()), text)
+    if name == "any_length":
+        flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if text.lower() not in flags:
+            raise ConfigError(f"any_length is {raw!r}, but it must be true or false.")
+        return flags[text.lower()]
+    low, high = LIMITS[name]
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(
+            f"{name} is {raw!r}, but it must be a whole number from {low} to {high}."
+        ) from None

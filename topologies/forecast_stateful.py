@@ -1,0 +1,79 @@
+"""Forecasting: learn the next step, then generate the future one step at a time.
+
+The model is trained to predict each step from the ones before it: the input is the known
+sequence without its last step, the target is the same sequence shifted one step ahead. To
+forecast, it first reads the whole known sequence (the "prime" call), which leaves its state
+at the end of what is known; the last output is the first future step. That prediction is fed
+back in as the next input, again and again, without resetting the state in between.
+
+A Dense layer brings the output back to `features` numbers, so it can be fed back whatever
+the number of units (the alternative is units = features, as in one_to_many_stateful).
+
+    inputs = keras.Input(batch_shape=(1, None, 1))
+    hidden = layers.LSTM(4, stateful=True, return_sequences=True)(inputs)   # (1, steps, 4)
+    outputs = layers.Dense(1)(hidden)                                       # (1, steps, 1)
+
+Reference: https://keras.io/guides/working_with_rnns/#crossbatch-statefulness
+"""
+
+import keras
+import numpy as np
+from keras import layers
+
+from topologies.config import ConfigError
+
+SUMMARY = "Train on next-step targets, prime on the known part, then feed each forecast back."
+
+EPOCHS = 5
+# Training compiles a function once (about a second here); for short sequences running each
+# epoch eagerly is cheaper, as long as epochs x steps stays small.
+EAGER_TRAINING_STEPS = 60
+
+
+def check(config) -> None:
+    if config.steps < 2:
+        raise ConfigError(
+            f"steps is {config.steps}, but forecasting trains on pairs of consecutive steps, "
+            "so steps must be at least 2."
+        )
+
+
+def build(config) -> keras.Model:
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+    inputs = keras.Input(batch_shape=(config.batch, None, config.features), name="x")  # any length
+    hidden = Recurrent(config.units, stateful=True, return_sequences=True, name="rnn")(inputs)  # (batch, steps, units)
+    outputs = layers.Dense(config.features, name="next_step")(hidden)  # (batch, steps, features)
+    return keras.Model(inputs, outputs, name="forecast_stateful")
+
+
+def synthetic_series(config) -> np.ndarray:
+    """Sine waves, one phase per sample and one frequency per feature: (batch, steps, features)."""
+    time = np.arange(config.steps)[None, :, None]
+    phase = np.linspace(0, np.pi, config.batch)[:, None, None]
+    frequency = 0.3 + 0.1 * np.arange(config.features)[None, None, :]
+    return np.sin(frequency * time + phase).astype("float32")
+
+
+def run(model, config, runner) -> dict:
+    """Train, prime on the known steps, then generate `horizon` future steps."""
+    series = synthetic_series(config)
+    known, target = series[:, :-1], series[:, 1:]  # target is one step ahead of known
+    eager = EPOCHS * config.steps <= EAGER_TRAINING_STEPS
+    model.compile(optimizer="adam", loss="mse", run_eagerly=eager)
+    losses = []
+    for _ in range(EPOCHS):
+        runner.reset()  # each epoch reads the sequences from their start
+        losses.append(float(model.train_on_batch(known, target)))
+
+    runner.reset()
+    (predicted,) = runner.call("prime", series)  # (batch, steps, features)
+    next_input = predicted[:, -1:]  # the forecast of step steps + 1
+    forecast = [next_input]
+    for step in range(config.steps + 1, config.steps + config.horizon):
+        (next_input,) = runner.call(f"step {step}", next_input)  # (batch, 1, features)
+        forecast.append(next_input)
+    runner.reset()
+    return {
+        "training_loss": losses,
+        "forecast_sample_0": np.concatenate(forecast, axis=1)[0].astype("float64").round(4).tolist(),
+    }

@@ -1,0 +1,56 @@
+"""One to many with feedback: each output becomes the next input, one call per step.
+
+A stateful layer keeps its state h_t (and c_t) after a call, so the next call continues the
+same sequences instead of starting new ones. That lets us stop after every single step, take
+the output y_t and feed it back as the input x_(t+1). The feedback is only possible when the
+output has as many numbers as the input: units must equal features. The state is reset before
+the first step (new sequences start) and after the last (they end).
+
+    inputs = keras.Input(batch_shape=(10, 1, 2))                                  # one step
+    outputs = layers.LSTM(2, stateful=True, return_sequences=True)(inputs)        # (10, 1, 2)
+    # x -> y_1 -> y_2 -> ... calling model(y) again and again
+
+Reference: https://keras.io/guides/working_with_rnns/#crossbatch-statefulness
+"""
+
+import keras
+from keras import layers
+
+from topologies.config import ConfigError
+
+SUMMARY = "Feed each output back as the next input, one stateful call per step (units = features)."
+
+# One model call per step: each call is a separate run, so the loop is kept short.
+MAX_CALLS = 100
+
+
+def check(config) -> None:
+    if config.units != config.features:
+        raise ConfigError(
+            f"units is {config.units} and features is {config.features}, but in this loop each "
+            "output becomes the next input, so units must equal features."
+        )
+    if config.steps > MAX_CALLS:
+        raise ConfigError(
+            f"steps is {config.steps}, but this topology makes one model call per step, "
+            f"so steps must be at most {MAX_CALLS}."
+        )
+
+
+def build(config) -> keras.Model:
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+    # stateful=True needs a fixed batch: sample i of one call continues sample i of the last.
+    inputs = keras.Input(batch_shape=(config.batch, 1, config.features), name="x")  # (batch, 1, features)
+    outputs = Recurrent(config.units, stateful=True, return_sequences=True, name="rnn")(inputs)  # (batch, 1, units)
+    return keras.Model(inputs, outputs, name="one_to_many_stateful")
+
+
+def run(model, config, runner) -> dict:
+    """Start new sequences, then feed every output back in as the next input."""
+    runner.reset()  # new sequences: no state from any earlier run
+    step_input = runner.random((config.batch, 1, config.features))
+    for step in range(1, config.steps + 1):
+        (step_output,) = runner.call(f"step {step}", step_input)  # (batch, 1, units)
+        step_input = step_output  # the feedback: units == features makes this fit
+    runner.reset()  # the sequences end here
+    return {}

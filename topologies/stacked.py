@@ -1,0 +1,28 @@
+"""Stacked layers: the sequence one layer hands on is the input of the next.
+
+Every layer but the last must return sequences, because the layer above needs an input at every
+step. Each layer has its own state size; the last one decides the output's shape.
+
+    inputs = keras.Input(shape=(5, 2))                        # (batch, steps, features)
+    hidden = layers.LSTM(4, return_sequences=True)(inputs)    # (batch, 5, 4)
+    outputs = layers.LSTM(4)(hidden)                          # (batch, 4)
+
+Reference: https://keras.io/guides/working_with_rnns/
+"""
+
+import keras
+from keras import layers
+
+SUMMARY = "Layers on layers: all but the last return sequences so the next has steps to read."
+
+
+def build(config) -> keras.Model:
+    steps = None if config.any_length else config.steps
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+    inputs = keras.Input(shape=(steps, config.features), name="x")  # (batch, steps, features)
+    outputs = inputs
+    for level in range(1, config.depth + 1):
+        is_last = level == config.depth
+        # (batch, steps, units) below the top; (batch, units) from the top layer.
+        outputs = Recurrent(config.units, return_sequences=not is_last, name=f"rnn_{level}")(outputs)
+    return keras.Model(inputs, outputs, name="stacked")

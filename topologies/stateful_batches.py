@@ -1,0 +1,57 @@
+"""Stateful batches: batch k+1 continues the sequences of batch k.
+
+With `stateful=True` the state a layer ends a batch with becomes the starting state of the next
+batch, sample by sample: sample i of batch 2 continues sample i of batch 1. So a long sequence
+can be fed in consecutive pieces (steps 1-2, then steps 3-5), and the result is the same as
+feeding it whole. That only holds if the samples keep their order: hence `shuffle=False` when
+training, and a reset when new sequences begin.
+
+This trace proves it: it feeds the pieces to a stateful layer, feeds the whole sequences to a
+stateless twin with the same weights, and reports the largest difference between the two
+outputs. It comes out at rounding error.
+
+    inputs = keras.Input(batch_shape=(10, None, 2))   # fixed batch, any number of steps
+    outputs = layers.LSTM(4, stateful=True, return_sequences=True)(inputs)
+    model(x[:, :2]); model(x[:, 2:])                  # (10, 2, 4) then (10, 3, 4)
+
+Reference: https://keras.io/guides/working_with_rnns/#crossbatch-statefulness
+"""
+
+import keras
+import numpy as np
+from keras import layers
+
+SUMMARY = "A sequence fed in consecutive pieces: stateful=True carries the state from batch to batch."
+
+
+def chunk_sizes(steps: int, chunks: int) -> list[int]:
+    """Split `steps` into `chunks` consecutive pieces, the later ones longer: 5, 2 -> [2, 3]."""
+    size, longer = divmod(steps, chunks)
+    return [size] * (chunks - longer) + [size + 1] * longer
+
+
+def build(config, stateful: bool = True) -> keras.Model:
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+    # A stateful layer needs a fixed batch: the state of sample i is kept in row i.
+    inputs = keras.Input(batch_shape=(config.batch, None, config.features), name="x")
+    outputs = Recurrent(config.units, stateful=stateful, return_sequences=True, name="rnn")(inputs)
+    return keras.Model(inputs, outputs, name="stateful_batches" if stateful else "stateless_twin")
+
+
+def run(model, config, runner) -> dict:
+    """Feed the pieces in order, then compare with the whole sequences read at once."""
+    sequences = runner.random((config.batch, config.steps, config.features))
+    runner.reset()
+    pieces = []
+    start = 0
+    for number, size in enumerate(chunk_sizes(config.steps, config.chunks), start=1):
+        (piece,) = runner.call(f"batch {number}", sequences[:, start : start + size])  # (batch, size, units)
+        pieces.append(piece)
+        start += size
+    runner.reset()
+
+    twin = build(config, stateful=False)
+    twin.set_weights(model.get_weights())
+    (whole,) = runner.run_unrecorded(twin, sequences)  # (batch, steps, units)
+    difference = np.max(np.abs(np.concatenate(pieces, axis=1) - whole))
+    return {"stateful_vs_whole_max_abs_diff": float(difference)}

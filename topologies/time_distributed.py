@@ -1,0 +1,26 @@
+"""TimeDistributed: one small layer applied at every step, with the same weights each time.
+
+After a layer that returns sequences, `TimeDistributed(Dense(n))` runs the same Dense layer on
+the vector of each step separately: (batch, steps, units) becomes (batch, steps, n). It adds the
+parameters of a single Dense layer, however many steps there are.
+
+    hidden = layers.LSTM(4, return_sequences=True)(inputs)     # (batch, 5, 4)
+    outputs = layers.TimeDistributed(layers.Dense(3))(hidden)  # (batch, 5, 3)
+
+Reference: https://keras.io/api/layers/recurrent_layers/time_distributed/
+"""
+
+import keras
+from keras import layers
+
+SUMMARY = "The same Dense layer at every step: TimeDistributed gives (batch, steps, dense)."
+
+
+def build(config) -> keras.Model:
+    steps = None if config.any_length else config.steps
+    Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
+    inputs = keras.Input(shape=(steps, config.features), name="x")  # (batch, steps, features)
+    hidden = Recurrent(config.units, return_sequences=True, name="rnn")(inputs)  # (batch, steps, units)
+    dense = layers.Dense(config.dense, name="dense")
+    outputs = layers.TimeDistributed(dense, name="per_step")(hidden)  # (batch, steps, dense)
+    return keras.Model(inputs, outputs, name="time_distributed")

@@ -1,0 +1,511 @@
+"""Build a topology's real Keras model, run dummy data through it, and record every tensor.
+
+`trace(topology_id, config) -> Trace` is the only way shapes reach the app and the CLI. Nothing
+in a Trace is computed from a formula: every shape is `array.shape` of a tensor that came out
+of a real run. A Trace holds plain Python data only (tuples, ints, floats, strings), so it can
+be cached, sent to the browser or written as JSON, and no Keras object escapes this module.
+
+How a run is recorded: an *observer* is a second Functional model over the same graph whose
+outputs are every layer's inputs and outputs. It shares the layers, so running it is running the
+model, and one pass yields every intermediate tensor. A nested model (the autoencoder's encoder)
+gets an observer of its own, run on the input the outer pass recorded for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from topologies.catalogue import CATALOGUE
+from topologies.config import Config, ConfigError
+
+# Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
+VALUE_WIDTH = 8
+# Eager Keras costs about 4 ms per time step here, a compiled function about 150 ms once and
+# then a fraction of that: past this many steps through one callable, compile it.
+EAGER_STEP_LIMIT = 32
+# Keras numbers layers from a process-wide counter and clear_session() resets global state,
+# and Streamlit runs each browser session in its own thread: build and run one model at a time.
+_KERAS_LOCK = threading.Lock()
+# Every model built leaves a little behind in Keras's global state (about 0.4 MB); clearing it
+# now and then keeps a long-running server flat without paying clear_session() on every trace.
+_TRACES_BETWEEN_CLEARS = 200
+_traces_since_clear = 0
+
+Shape = tuple[int, ...]
+RECURRENT_CLASSES = ("LSTM", "GRU", "SimpleRNN")
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerRecord:
+    """What a layer is: the same for every call of the model."""
+
+    name: str
+    class_name: str  # "LSTM", "Bidirectional", "Dense", "Functional" for a nested model, ...
+    kind: str  # recurrent | bidirectional | repeat | time_distributed | dense | embedding | activation | model
+    code: str  # the layer as Keras code: "LSTM(4, return_sequences=True)"
+    parent: str | None  # the nested model holding this layer, or None at the top level
+    settings: dict  # units, return_sequences, return_state, stateful, ... where they apply
+    params: int  # as Keras counts them
+    formula: str  # how the textbook arrives at the same count: "4 x 4 x (2 + 4 + 1) = 112"
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerActivity:
+    """What one layer received and handed on during one call, as measured."""
+
+    layer: str
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+    output_roles: tuple[str, ...]  # "y" for what is handed on; "h", "c" for returned states
+    values: dict  # sample 0, first VALUE_WIDTH numbers of each vector: "x", "h", "y", ...
+
+
+@dataclasses.dataclass(frozen=True)
+class CallRecord:
+    """One call of the model: a single-call topology has one, labelled "run"."""
+
+    label: str  # "run", "batch 2", "prime", "step 7", "window 1"
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+    reset_before: bool  # the stateful layers were reset just before this call
+    layers: tuple[LayerActivity, ...]
+
+    def activity(self, layer_name: str) -> LayerActivity:
+        return next(item for item in self.layers if item.layer == layer_name)
+
+
+@dataclasses.dataclass(frozen=True)
+class Trace:
+    """Everything measured in one trace, as plain data."""
+
+    topology: str
+    config: Config
+    layers: tuple[LayerRecord, ...]
+    calls: tuple[CallRecord, ...]
+    reset_after: bool  # the stateful layers were reset after the last call
+    facts: dict  # topology-specific results: "stateful_vs_whole_max_abs_diff", "forecast_sample_0"
+
+    @property
+    def input_shapes(self) -> tuple[Shape, ...]:
+        return self.calls[0].input_shapes
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        return self.calls[0].output_shapes
+
+    @property
+    def params(self) -> int:
+        return sum(layer.params for layer in self.layers if layer.parent is None)
+
+    def layer(self, name: str) -> LayerRecord:
+        return next(layer for layer in self.layers if layer.name == name)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: shapes are lists of ints, everything else strings, numbers and lists."""
+        first_call = self.calls[0]
+        return {
+            "topology": self.topology,
+            "config": self.config.to_dict(),
+            "input_shapes": _lists(self.input_shapes),
+            "output_shapes": _lists(self.output_shapes),
+            "params": self.params,
+            "layers": [
+                {
+                    "name": layer.name,
+                    "class": layer.class_name,
+                    "kind": layer.kind,
+                    "code": layer.code,
+                    "parent": layer.parent,
+                    "settings": layer.settings,
+                    "input_shapes": _lists(first_call.activity(layer.name).input_shapes),
+                    "output_shapes": _lists(first_call.activity(layer.name).output_shapes),
+                    "output_roles": list(first_call.activity(layer.name).output_roles),
+                    "params": layer.params,
+                    "formula": layer.formula,
+                }
+                for layer in self.layers
+            ],
+            "calls": [
+                {
+                    "label": call.label,
+                    "input_shapes": _lists(call.input_shapes),
+                    "output_shapes": _lists(call.output_shapes),
+                    "reset_before": call.reset_before,
+                    "layers": [
+                        {
+                            "layer": item.layer,
+                            "input_shapes": _lists(item.input_shapes),
+                            "output_shapes": _lists(item.output_shapes),
+                            "output_roles": list(item.output_roles),
+                            "values": item.values,
+                        }
+                        for item in call.layers
+                    ],
+                }
+                for call in self.calls
+            ],
+            "reset_after": self.reset_after,
+            **self.facts,
+        }
+
+
+def _lists(shapes: tuple[Shape, ...]) -> list[list[int]]:
+    return [list(shape) for shape in shapes]
+
+
+def trace(topology_id: str, config: Config) -> Trace:
+    """Build `topology_id` for `config`, run it on seeded dummy data, and record every tensor."""
+    if topology_id not in CATALOGUE:
+        raise ConfigError(
+            f"topology is {topology_id!r}, but it must be one of {', '.join(CATALOGUE)}."
+        )
+    if not isinstance(config, Config):
+        raise ConfigError(f"config is {config!r}, but it must be a topologies.Config.")
+    topology = CATALOGUE[topology_id]
+    topology.check(config)
+    with _KERAS_LOCK:
+        _clear_keras_now_and_then()
+        model = topology.module.build(config)
+        runner = Runner(model, config)
+        if topology.is_multi_call:
+            facts = topology.module.run(model, config, runner)
+        else:
+            runner.call("run", runner.dummy_inputs())
+            facts = {}
+        return Trace(
+            topology=topology_id,
+            config=config,
+            layers=tuple(_layer_records(model)),
+            calls=tuple(runner.calls),
+            reset_after=runner.reset_pending,
+            facts=facts,
+        )
+
+
+def _clear_keras_now_and_then() -> None:
+    global _traces_since_clear
+    _traces_since_clear += 1
+    if _traces_since_clear >= _TRACES_BETWEEN_CLEARS:
+        keras.backend.clear_session()
+        _traces_since_clear = 0
+
+
+class Runner:
+    """Runs one model for a topology and records each call. Topology modules drive it:
+
+        runner.reset()                       # reset every stateful layer before the next call
+        outputs = runner.call("batch 1", x)  # run and record; returns the model's outputs
+        runner.run_unrecorded(twin, x)       # run another model without recording it
+    """
+
+    def __init__(self, model: keras.Model, config: Config):
+        self.model = model
+        self.config = config
+        self.calls: list[CallRecord] = []
+        self.reset_pending = False
+        self._random = np.random.default_rng(0)
+        self._observer = _Observer(model)
+
+    def random(self, shape: Shape) -> np.ndarray:
+        """Seeded standard-normal dummy data, float32."""
+        return self._random.standard_normal(shape).astype("float32")
+
+    def dummy_inputs(self) -> list[np.ndarray]:
+        """One array per model input, with None sizes filled in from the config."""
+        arrays = []
+        for tensor in self.model.inputs:
+            batch, *rest = tensor.shape
+            shape = (batch or self.config.batch, *(size or self.config.steps for size in rest))
+            if "int" in str(tensor.dtype):
+                arrays.append(self._random.integers(0, self.config.vocab, shape).astype("int32"))
+            else:
+                arrays.append(self.random(shape))
+        return arrays
+
+    def reset(self) -> None:
+        for layer in _stateful_layers(self.model):
+            layer.reset_states()
+        self.reset_pending = True
+
+    def call(self, label: str, inputs: np.ndarray | list[np.ndarray]) -> list[np.ndarray]:
+        """Run the model once on `inputs`, record every layer, and return the model's outputs."""
+        inputs = inputs if isinstance(inputs, list) else [inputs]
+        initial_states = {layer.name: _sample_zero_state(layer) for layer in _stateful_layers(self.model)}
+        outputs, activities = self._observer.observe(inputs, initial_states)
+        self.calls.append(
+            CallRecord(
+                label=label,
+                input_shapes=tuple(tuple(array.shape) for array in inputs),
+                output_shapes=tuple(tuple(array.shape) for array in outputs),
+                reset_before=self.reset_pending,
+                layers=tuple(activities),
+            )
+        )
+        self.reset_pending = False
+        return outputs
+
+    def run_unrecorded(self, model: keras.Model, inputs: np.ndarray) -> list[np.ndarray]:
+        return _as_arrays(_Executor(model)(inputs))
+
+
+class _Executor:
+    """Calls a Keras model or layer eagerly, switching to a compiled function once it has run
+    more than EAGER_STEP_LIMIT steps: the same numbers either way, whichever is cheaper."""
+
+    def __init__(self, function):
+        self._function = function
+        self._compiled = None
+        self._steps_run = 0
+
+    def __call__(self, inputs, **keywords):
+        first = keras.tree.flatten(inputs)[0]
+        self._steps_run += first.shape[1] if first.ndim > 1 else 1
+        if self._steps_run <= EAGER_STEP_LIMIT:
+            return self._function(inputs, **keywords)
+        if self._compiled is None:
+            self._compiled = tf.function(self._function, reduce_retracing=True)
+        return self._compiled(inputs, **keywords)
+
+
+class _Observer:
+    """Runs a model so that every layer's inputs and outputs come back, not only the model's."""
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+        self.layers = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
+        tensors: list = []
+        position: dict[int, int] = {}
+
+        def positions_of(structure) -> list[int]:
+            indices = []
+            for tensor in keras.tree.flatten(structure):
+                if id(tensor) not in position:
+                    position[id(tensor)] = len(tensors)
+                    tensors.append(tensor)
+                indices.append(position[id(tensor)])
+            return indices
+
+        # A layer's last inbound node is its call in this graph; `layer.input` would give a
+        # nested model's own input tensor instead of the tensor this graph feeds it.
+        nodes = {layer.name: layer._inbound_nodes[-1] for layer in self.layers}
+        self.input_positions = {name: positions_of(node.input_tensors) for name, node in nodes.items()}
+        self.output_positions = {name: positions_of(node.output_tensors) for name, node in nodes.items()}
+        self.model_output_positions = positions_of(model.outputs)
+        self._run = _Executor(keras.Model(model.inputs, tensors, name=f"{model.name}_observer"))
+        self.nested = {
+            layer.name: _Observer(layer) for layer in self.layers if isinstance(layer, keras.Model)
+        }
+
+    def observe(self, inputs: list[np.ndarray], initial_states: dict) -> tuple[list[np.ndarray], list[LayerActivity]]:
+        """Run once; return the model's outputs and one LayerActivity per layer, nested included."""
+        arrays = _as_arrays(self._run(inputs))
+        activities = []
+        for layer in self.layers:
+            layer_inputs = [arrays[i] for i in self.input_positions[layer.name]]
+            layer_outputs = [arrays[i] for i in self.output_positions[layer.name]]
+            activities.append(_activity(layer, layer_inputs, layer_outputs, initial_states.get(layer.name)))
+            if layer.name in self.nested:
+                # Runs the nested model a second time, which is harmless for the stateless
+                # models that are nested here; a stateful one would advance twice.
+                activities.extend(self.nested[layer.name].observe(layer_inputs, initial_states)[1])
+        return [arrays[i] for i in self.model_output_positions], activities
+
+
+def _as_arrays(outputs) -> list[np.ndarray]:
+    return [np.asarray(tensor) for tensor in keras.tree.flatten(outputs)]
+
+
+def _all_layers(model: keras.Model, parent: str | None = None):
+    """Every layer with the name of the model holding it, depth first, inputs left out."""
+    for layer in model.layers:
+        if isinstance(layer, layers.InputLayer):
+            continue
+        yield layer, parent
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer, layer.name)
+
+
+def _stateful_layers(model: keras.Model) -> list:
+    return [layer for layer, _ in _all_layers(model) if getattr(layer, "stateful", False)]
+
+
+def _sample_zero_state(layer) -> list[np.ndarray] | None:
+    """The state a stateful layer holds for sample 0 before the next call."""
+    if not getattr(layer, "states", None):
+        return None
+    return [np.asarray(state)[0:1] for state in layer.states]
+
+
+# ---------------------------------------------------------------- one layer in one call
+
+
+def _kind(layer) -> str:
+    class_name = type(layer).__name__
+    if class_name in RECURRENT_CLASSES:
+        return "recurrent"
+    if isinstance(layer, keras.Model):
+        return "model"
+    return {
+        "Bidirectional": "bidirectional",
+        "RepeatVector": "repeat",
+        "TimeDistributed": "time_distributed",
+        "Dense": "dense",
+        "Embedding": "embedding",
+        "Activation": "activation",
+    }.get(class_name, "other")
+
+
+def _activity(layer, inputs: list[np.ndarray], outputs: list[np.ndarray], initial_state) -> LayerActivity:
+    kind = _kind(layer)
+    roles = ["y"]
+    values = {"x": _sample(inputs[0]), "y": _sample(outputs[0])}
+    if kind == "recurrent":
+        if layer.return_state:
+            roles += ["h", "c"][: len(outputs) - 1]
+            values.update({role: _sample(array) for role, array in zip(roles[1:], outputs[1:])})
+        # With return_sequences=True the layer's output at step t is h_t itself; otherwise
+        # only the last h_t comes out, and the others are recovered by running the layer's
+        # own cell (same weights) over sample 0 with every step returned.
+        states = outputs[0] if layer.return_sequences else _state_sequence(layer, inputs[0][0:1], initial_state)
+        values["h"] = _sample(states)
+    if kind == "bidirectional":
+        half = outputs[0].shape[-1] // 2
+        values["h_forward"] = _sample(outputs[0][..., :half])
+        values["h_backward"] = _sample(outputs[0][..., half:])
+    return LayerActivity(
+        layer=layer.name,
+        input_shapes=tuple(tuple(array.shape) for array in inputs),
+        output_shapes=tuple(tuple(array.shape) for array in outputs),
+        output_roles=tuple(roles) if len(roles) == len(outputs) else ("y",) * len(outputs),
+        values=values,
+    )
+
+
+def _state_sequence(layer, sample_input: np.ndarray, initial_state) -> np.ndarray:
+    """h_t at every step for one sample, from the layer's own cell: (1, steps, units)."""
+    probe = layers.RNN(layer.cell, return_sequences=True)
+    if initial_state is None:
+        return np.asarray(_Executor(probe)(sample_input))
+    return np.asarray(_Executor(probe)(sample_input, initial_state=initial_state))
+
+
+def _sample(array: np.ndarray) -> list:
+    """Sample 0, each vector cut to VALUE_WIDTH numbers and rounded: small enough to hover."""
+    first = np.asarray(array)[0]
+    if first.ndim == 0:
+        return [round(float(first), 4)]
+    return np.round(first[..., :VALUE_WIDTH].astype("float64"), 4).tolist()
+
+
+# ---------------------------------------------------------------- what a layer is
+
+
+def _layer_records(model: keras.Model) -> list[LayerRecord]:
+    return [
+        LayerRecord(
+            name=layer.name,
+            class_name=type(layer).__name__,
+            kind=_kind(layer),
+            code=_code(layer),
+            parent=parent,
+            settings=_settings(layer),
+            params=int(layer.count_params()),
+            formula=_formula(layer),
+        )
+        for layer, parent in _all_layers(model)
+    ]
+
+
+def _settings(layer) -> dict:
+    kind = _kind(layer)
+    if kind == "recurrent":
+        return {
+            "cell": type(layer).__name__,
+            "units": int(layer.units),
+            "return_sequences": bool(layer.return_sequences),
+            "return_state": bool(layer.return_state),
+            "stateful": bool(layer.stateful),
+        }
+    if kind == "bidirectional":
+        return {**_settings(layer.forward_layer), "merge_mode": layer.merge_mode}
+    if kind == "time_distributed":
+        return {"inner": _code(layer.layer)}
+    if kind == "dense":
+        return {"units": int(layer.units)}
+    if kind == "repeat":
+        return {"steps": int(layer.n)}
+    if kind == "embedding":
+        return {"vocab": int(layer.input_dim), "features": int(layer.output_dim)}
+    if kind == "activation":
+        return {"activation": layer.activation.__name__}
+    return {}
+
+
+def _code(layer) -> str:
+    kind = _kind(layer)
+    if kind == "recurrent":
+        flags = [name for name in ("return_sequences", "return_state", "stateful") if getattr(layer, name)]
+        return f"{type(layer).__name__}({', '.join([str(layer.units)] + [f'{flag}=True' for flag in flags])})"
+    if kind == "bidirectional":
+        return f"Bidirectional({_code(layer.forward_layer)})"
+    if kind == "time_distributed":
+        return f"TimeDistributed({_code(layer.layer)})"
+    if kind == "dense":
+        return f"Dense({layer.units})"
+    if kind == "repeat":
+        return f"RepeatVector({layer.n})"
+    if kind == "embedding":
+        return f"Embedding({layer.input_dim}, {layer.output_dim})"
+    if kind == "activation":
+        return f'Activation("{layer.activation.__name__}")'
+    if kind == "model":
+        return f'Model(name="{layer.name}")'
+    return type(layer).__name__
+
+
+def _input_width(layer) -> int:
+    return int(layer.input.shape[-1]) if not isinstance(layer.input, list) else int(layer.input[0].shape[-1])
+
+
+def _formula(layer) -> str:
+    """The textbook count of a layer's weights, written out with this layer's numbers."""
+    kind = _kind(layer)
+    if kind == "recurrent":
+        return _recurrent_formula(type(layer).__name__, int(layer.units), _input_width(layer))
+    if kind == "bidirectional":
+        inner = layer.forward_layer
+        one = _recurrent_formula(type(inner).__name__, int(inner.units), _input_width(layer))
+        return f"2 x [{one}] = {2 * _recurrent_count(type(inner).__name__, int(inner.units), _input_width(layer))}"
+    if kind == "time_distributed":
+        return f"{_dense_formula(int(layer.layer.units), _input_width(layer))}, once for every step"
+    if kind == "dense":
+        return _dense_formula(int(layer.units), _input_width(layer))
+    if kind == "embedding":
+        return f"vocab x features = {layer.input_dim} x {layer.output_dim} = {layer.input_dim * layer.output_dim}"
+    if kind == "model":
+        return f"sum of its layers = {layer.count_params()}"
+    return "no weights = 0"
+
+
+def _recurrent_count(cell: str, units: int, inputs: int) -> int:
+    gates, biases = {"LSTM": (4, 1), "GRU": (3, 2), "SimpleRNN": (1, 1)}[cell]
+    return gates * units * (inputs + units + biases)
+
+
+def _recurrent_formula(cell: str, units: int, inputs: int) -> str:
+    total = _recurrent_count(cell, units, inputs)
+    if cell == "LSTM":
+        return f"4 x units x (inputs + units + 1) = 4 x {units} x ({inputs} + {units} + 1) = {total}"
+    if cell == "GRU":
+        return f"3 x units x (inputs + units + 2) = 3 x {units} x ({inputs} + {units} + 2) = {total}"
+    return f"units x (inputs + units + 1) = {units} x ({inputs} + {units} + 1) = {total}"
+
+
+def _dense_formula(units: int, inputs: int) -> str:
+    return f"units x (inputs + 1) = {units} x ({inputs} + 1) = {units * (inputs + 1)}"
