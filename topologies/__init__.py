@@ -8,11 +8,31 @@
 module holds `build(config) -> keras.Model` and a docstring stating the concept it teaches.
 """
 
+import contextlib
 import os
 
 # The traces rely on TensorFlow's compiled functions; pin the backend before Keras loads.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """TensorFlow's C++ start-up prints notes ("Could not find cuda drivers") straight to file
+    descriptor 2, whatever TF_CPP_MIN_LOG_LEVEL says. The CLI promises one line on stderr for
+    bad input, so the descriptor points at /dev/null while TensorFlow loads."""
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+with _native_stderr_silenced():
+    import keras  # noqa: F401
 
 from topologies.catalogue import CATALOGUE, Topology  # noqa: E402
 from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config  # noqa: E402

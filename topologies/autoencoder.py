@@ -15,7 +15,21 @@ Reference: https://blog.keras.io/building-autoencoders-in-keras.html
 import keras
 from keras import layers
 
+from topologies.config import ConfigError
+
 SUMMARY = "Many-to-one encoder, then RepeatVector one-to-many decoder: output shape = input shape."
+
+# 2 x depth recurrent layers each walk every step, and each step costs a fixed overhead.
+MAX_STEPS_TIMES_DEPTH = 200
+
+
+def check(config) -> None:
+    if config.steps * config.depth > MAX_STEPS_TIMES_DEPTH:
+        raise ConfigError(
+            f"steps x depth is {config.steps} x {config.depth}, but the autoencoder runs "
+            f"2 x depth recurrent layers over every step, so it must be at most "
+            f"{MAX_STEPS_TIMES_DEPTH}; lower steps or depth."
+        )
 
 
 def build(config) -> keras.Model:
@@ -33,7 +47,7 @@ def build(config) -> keras.Model:
     for level in range(1, config.depth):
         decoded = Recurrent(config.units, return_sequences=True, name=f"decode_{level}")(decoded)
     # features units, so the output can be compared with the input: (batch, steps, features)
-    decoded = Recurrent(config.features, return_sequences=True, name="decode_last")(decoded)
+    decoded = Recurrent(config.features, return_sequences=True, name="decode_to_features")(decoded)
     decoder = keras.Model(code, decoded, name="decoder")
 
     inputs = keras.Input(shape=(config.steps, config.features), name="x")

@@ -30,7 +30,16 @@ EPOCHS = 5
 EAGER_TRAINING_STEPS = 60
 
 
+# Training takes a compiled pass per epoch over every step: long series are kept out.
+MAX_STEPS = 200
+
+
 def check(config) -> None:
+    if config.steps > MAX_STEPS:
+        raise ConfigError(
+            f"steps is {config.steps}, but this topology trains on the whole series before "
+            f"forecasting, so steps must be at most {MAX_STEPS}."
+        )
     if config.steps < 2:
         raise ConfigError(
             f"steps is {config.steps}, but forecasting trains on pairs of consecutive steps, "
@@ -42,7 +51,7 @@ def build(config) -> keras.Model:
     Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
     inputs = keras.Input(batch_shape=(config.batch, None, config.features), name="x")  # any length
     hidden = Recurrent(config.units, stateful=True, return_sequences=True, name="rnn")(inputs)  # (batch, steps, units)
-    outputs = layers.Dense(config.features, name="next_step")(hidden)  # (batch, steps, features)
+    outputs = layers.Dense(config.features, name="to_features")(hidden)  # (batch, steps, features)
     return keras.Model(inputs, outputs, name="forecast_stateful")
 
 

@@ -45,7 +45,7 @@ def build(config) -> keras.Model:
     Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
     inputs = keras.Input(batch_shape=(1, config.steps, config.features), name="window")  # one window
     hidden = Recurrent(config.units, stateful=True, name="rnn")(inputs)  # (1, units)
-    outputs = layers.Dense(config.features, name="next_value")(hidden)  # (1, features)
+    outputs = layers.Dense(config.features, name="to_features")(hidden)  # (1, features)
     return keras.Model(inputs, outputs, name="sliding_windows")
 
 

@@ -19,7 +19,19 @@ Reference: https://keras.io/api/layers/core_layers/embedding/
 import keras
 from keras import layers
 
+from topologies.config import WORK_BUDGET, ConfigError
+
 SUMMARY = "Token ids -> Embedding -> two recurrent layers -> a softmax over the vocabulary per step."
+
+
+def check(config) -> None:
+    # Scoring every word at every step is the heavy part here, not the recurrent layers.
+    scoring = config.batch * config.steps * config.vocab * (config.units + 1)
+    if scoring > WORK_BUDGET:
+        raise ConfigError(
+            f"batch x steps x vocab x (units + 1) is {scoring:,}, above the budget of "
+            f"{WORK_BUDGET:,} that keeps a run near one second; shrink batch, steps, vocab or units."
+        )
 
 
 def build(config) -> keras.Model:
@@ -29,7 +41,7 @@ def build(config) -> keras.Model:
     vectors = layers.Embedding(config.vocab, config.features, name="embedding")(ids)  # (batch, steps, features)
     hidden = Recurrent(config.units, return_sequences=True, name="rnn_1")(vectors)  # (batch, steps, units)
     hidden = Recurrent(config.units, return_sequences=True, name="rnn_2")(hidden)  # (batch, steps, units)
-    scores = layers.TimeDistributed(layers.Dense(config.vocab), name="scores")(hidden)  # (batch, steps, vocab)
+    scores = layers.TimeDistributed(layers.Dense(config.vocab), name="to_vocab")(hidden)  # (batch, steps, vocab)
     # Softmax acts on the last axis, so it needs no TimeDistributed wrapper.
     probabilities = layers.Activation("softmax", name="softmax")(scores)  # (batch, steps, vocab)
     return keras.Model(ids, probabilities, name="text_generator")

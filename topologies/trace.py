@@ -38,6 +38,7 @@ _TRACES_BETWEEN_CLEARS = 200
 _traces_since_clear = 0
 
 Shape = tuple[int, ...]
+Axes = tuple[str, ...]  # one name per axis of a shape: ("batch", "steps", "units")
 RECURRENT_CLASSES = ("LSTM", "GRU", "SimpleRNN")
 
 
@@ -63,6 +64,8 @@ class LayerActivity:
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
     output_roles: tuple[str, ...]  # "y" for what is handed on; "h", "c" for returned states
+    input_axes: tuple[Axes, ...]  # what each axis means: ("batch", "steps", "features")
+    output_axes: tuple[Axes, ...]  # ("batch", "steps", "units"), ("batch", "units"), ...
     values: dict  # sample 0, first VALUE_WIDTH numbers of each vector: "x", "h", "y", ...
 
 
@@ -75,6 +78,8 @@ class CallRecord:
     output_shapes: tuple[Shape, ...]
     reset_before: bool  # the stateful layers were reset just before this call
     layers: tuple[LayerActivity, ...]
+    input_axes: tuple[Axes, ...]
+    output_axes: tuple[Axes, ...]
 
     def activity(self, layer_name: str) -> LayerActivity:
         return next(item for item in self.layers if item.layer == layer_name)
@@ -114,6 +119,8 @@ class Trace:
             "config": self.config.to_dict(),
             "input_shapes": _lists(self.input_shapes),
             "output_shapes": _lists(self.output_shapes),
+            "input_axes": _lists(first_call.input_axes),
+            "output_axes": _lists(first_call.output_axes),
             "params": self.params,
             "layers": [
                 {
@@ -126,6 +133,7 @@ class Trace:
                     "input_shapes": _lists(first_call.activity(layer.name).input_shapes),
                     "output_shapes": _lists(first_call.activity(layer.name).output_shapes),
                     "output_roles": list(first_call.activity(layer.name).output_roles),
+                    "output_axes": _lists(first_call.activity(layer.name).output_axes),
                     "params": layer.params,
                     "formula": layer.formula,
                 }
@@ -143,6 +151,7 @@ class Trace:
                             "input_shapes": _lists(item.input_shapes),
                             "output_shapes": _lists(item.output_shapes),
                             "output_roles": list(item.output_roles),
+                            "output_axes": _lists(item.output_axes),
                             "values": item.values,
                         }
                         for item in call.layers
@@ -155,7 +164,7 @@ class Trace:
         }
 
 
-def _lists(shapes: tuple[Shape, ...]) -> list[list[int]]:
+def _lists(shapes: tuple[tuple, ...]) -> list[list]:
     return [list(shape) for shape in shapes]
 
 
@@ -237,18 +246,21 @@ class Runner:
         """Run the model once on `inputs`, record every layer, and return the model's outputs."""
         inputs = inputs if isinstance(inputs, list) else [inputs]
         initial_states = {layer.name: _sample_zero_state(layer) for layer in _stateful_layers(self.model)}
-        outputs, activities = self._observer.observe(inputs, initial_states)
+        input_axes = [_model_input_axes(array) for array in inputs]
+        observation = self._observer.observe(inputs, input_axes, initial_states)
         self.calls.append(
             CallRecord(
                 label=label,
                 input_shapes=tuple(tuple(array.shape) for array in inputs),
-                output_shapes=tuple(tuple(array.shape) for array in outputs),
+                output_shapes=tuple(tuple(array.shape) for array in observation.outputs),
                 reset_before=self.reset_pending,
-                layers=tuple(activities),
+                layers=tuple(observation.activities),
+                input_axes=tuple(input_axes),
+                output_axes=tuple(observation.output_axes),
             )
         )
         self.reset_pending = False
-        return outputs
+        return observation.outputs
 
     def run_unrecorded(self, model: keras.Model, inputs: np.ndarray) -> list[np.ndarray]:
         return _as_arrays(_Executor(model)(inputs))
@@ -274,7 +286,12 @@ class _Executor:
 
 
 class _Observer:
-    """Runs a model so that every layer's inputs and outputs come back, not only the model's."""
+    """Runs a model so that every layer's inputs and outputs come back, not only the model's.
+
+    A model with no nested models runs once as an observer model whose outputs are all its
+    tensors. A model that holds models (the autoencoder) runs one top-level layer at a time
+    instead, each nested model through its own observer, so that no layer runs twice.
+    """
 
     def __init__(self, model: keras.Model):
         self.model = model
@@ -296,25 +313,59 @@ class _Observer:
         nodes = {layer.name: layer._inbound_nodes[-1] for layer in self.layers}
         self.input_positions = {name: positions_of(node.input_tensors) for name, node in nodes.items()}
         self.output_positions = {name: positions_of(node.output_tensors) for name, node in nodes.items()}
+        self.model_input_positions = positions_of(model.inputs)
         self.model_output_positions = positions_of(model.outputs)
-        self._run = _Executor(keras.Model(model.inputs, tensors, name=f"{model.name}_observer"))
-        self.nested = {
-            layer.name: _Observer(layer) for layer in self.layers if isinstance(layer, keras.Model)
-        }
+        self.nested = {layer.name: _Observer(layer) for layer in self.layers if isinstance(layer, keras.Model)}
+        if self.nested:
+            self._layer_runs = {layer.name: _Executor(layer) for layer in self.layers}
+        else:
+            self._run = _Executor(keras.Model(model.inputs, tensors, name=f"{model.name}_observer"))
 
-    def observe(self, inputs: list[np.ndarray], initial_states: dict) -> tuple[list[np.ndarray], list[LayerActivity]]:
-        """Run once; return the model's outputs and one LayerActivity per layer, nested included."""
-        arrays = _as_arrays(self._run(inputs))
+    def observe(self, inputs: list[np.ndarray], input_axes: list[Axes], initial_states: dict) -> Observation:
+        """Run once; return the model's outputs and one LayerActivity per layer, nested included.
+
+        Axis names travel through the graph the way shapes do: each layer names its output
+        axes from its kind and the names of its input axes.
+        """
+        if self.nested:
+            arrays = dict(zip(self.model_input_positions, inputs))
+        else:
+            arrays = dict(enumerate(_as_arrays(self._run(inputs))))
+        axes: dict[int, Axes] = dict(zip(self.model_input_positions, input_axes))
         activities = []
         for layer in self.layers:
             layer_inputs = [arrays[i] for i in self.input_positions[layer.name]]
-            layer_outputs = [arrays[i] for i in self.output_positions[layer.name]]
-            activities.append(_activity(layer, layer_inputs, layer_outputs, initial_states.get(layer.name)))
+            layer_input_axes = [axes[i] for i in self.input_positions[layer.name]]
+            nested: list[LayerActivity] = []
             if layer.name in self.nested:
-                # Runs the nested model a second time, which is harmless for the stateless
-                # models that are nested here; a stateful one would advance twice.
-                activities.extend(self.nested[layer.name].observe(layer_inputs, initial_states)[1])
-        return [arrays[i] for i in self.model_output_positions], activities
+                inner = self.nested[layer.name].observe(layer_inputs, layer_input_axes, initial_states)
+                arrays.update(zip(self.output_positions[layer.name], inner.outputs))
+                layer_output_axes = inner.output_axes
+                nested = inner.activities
+            else:
+                if self.nested:
+                    single = layer_inputs[0] if len(layer_inputs) == 1 else layer_inputs
+                    arrays.update(zip(self.output_positions[layer.name], _as_arrays(self._layer_runs[layer.name](single))))
+                layer_output_axes = _output_axes(layer, layer_input_axes, len(self.output_positions[layer.name]))
+            layer_outputs = [arrays[i] for i in self.output_positions[layer.name]]
+            axes.update(zip(self.output_positions[layer.name], layer_output_axes))
+            activities.append(
+                _activity(layer, layer_inputs, layer_outputs, initial_states.get(layer.name),
+                          layer_input_axes, layer_output_axes)
+            )
+            activities.extend(nested)
+        return Observation(
+            outputs=[arrays[i] for i in self.model_output_positions],
+            output_axes=[axes[i] for i in self.model_output_positions],
+            activities=activities,
+        )
+
+
+@dataclasses.dataclass
+class Observation:
+    outputs: list[np.ndarray]
+    output_axes: list[Axes]
+    activities: list[LayerActivity]
 
 
 def _as_arrays(outputs) -> list[np.ndarray]:
@@ -361,7 +412,38 @@ def _kind(layer) -> str:
     }.get(class_name, "other")
 
 
-def _activity(layer, inputs: list[np.ndarray], outputs: list[np.ndarray], initial_state) -> LayerActivity:
+def _model_input_axes(array: np.ndarray) -> Axes:
+    """Token ids are (batch, steps); a single vector per sequence is (batch, features)."""
+    if array.ndim == 3:
+        return ("batch", "steps", "features")
+    if np.issubdtype(array.dtype, np.integer):
+        return ("batch", "steps")
+    return ("batch", "features")
+
+
+def _output_axes(layer, input_axes: list[Axes], count: int) -> list[Axes]:
+    """Name the axes of a layer's outputs from its kind and the names of its input axes."""
+    kind = _kind(layer)
+    # A topology names what a layer's outputs are ("vocab", "features") in the layer's name
+    # after "to_"; otherwise they are its units.
+    meaning = layer.name.split("to_", 1)[1] if "to_" in layer.name else None
+    if kind == "recurrent":
+        units = meaning or "units"
+        handed_on = ("batch", "steps", units) if layer.return_sequences else ("batch", units)
+        return [handed_on] + [("batch", units)] * (count - 1)
+    if kind == "bidirectional":
+        return [("batch", "steps", "2 x units")]
+    if kind == "embedding":
+        return [input_axes[0] + ("features",)]
+    if kind == "repeat":
+        return [(input_axes[0][0], "steps", *input_axes[0][1:])]
+    if kind in ("dense", "time_distributed"):
+        return [input_axes[0][:-1] + (meaning or "dense",)]
+    return list(input_axes[:count])
+
+
+def _activity(layer, inputs: list[np.ndarray], outputs: list[np.ndarray], initial_state,
+              input_axes: list[Axes], output_axes: list[Axes]) -> LayerActivity:
     kind = _kind(layer)
     roles = ["y"]
     values = {"x": _sample(inputs[0]), "y": _sample(outputs[0])}
@@ -383,6 +465,8 @@ def _activity(layer, inputs: list[np.ndarray], outputs: list[np.ndarray], initia
         input_shapes=tuple(tuple(array.shape) for array in inputs),
         output_shapes=tuple(tuple(array.shape) for array in outputs),
         output_roles=tuple(roles) if len(roles) == len(outputs) else ("y",) * len(outputs),
+        input_axes=tuple(input_axes),
+        output_axes=tuple(output_axes),
         values=values,
     )
 
