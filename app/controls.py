@@ -1,0 +1,105 @@
+"""Widgets and URL query parameters <-> (topology id, Config).
+
+Reading functions return plain values; nothing here draws a diagram or touches Keras. The URL
+always mirrors the widgets, so the address bar is a shareable link to exactly this picture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from topologies.catalogue import CATALOGUE
+from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
+
+DEFAULT_TOPOLOGY = "many_to_one"
+SIZES = ("batch", "steps", "features", "units")
+HELP = {
+    "batch": "Sequences processed side by side (the seed's oil tanks).",
+    "steps": "Time steps per sequence: the columns of the picture.",
+    "features": "Numbers measured at each step: the height of a red x box.",
+    "units": "Size of the state h_t (and c_t for LSTM): the height of a green box.",
+    "depth": "How many recurrent layers (per half, for the autoencoder).",
+    "vocab": "Distinct tokens the text model knows.",
+    "dense": "Outputs of the Dense layer applied at every step.",
+    "chunks": "Consecutive batches each sequence is split into.",
+    "horizon": "Future steps to generate one at a time.",
+    "any_length": "Build with steps=None: one model accepts any sequence length.",
+}
+
+
+def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
+    """The topology and Config a link asks for, and one warning per parameter that was refused.
+
+    Each parameter is checked on its own, so one bad value costs only itself its default.
+    """
+    warnings = []
+    topology_id = query.get("topology", DEFAULT_TOPOLOGY)
+    if topology_id not in CATALOGUE:
+        warnings.append(
+            f"The link's topology={topology_id!r} is not one of the {len(CATALOGUE)} topologies; "
+            f"showing {DEFAULT_TOPOLOGY}."
+        )
+        topology_id = DEFAULT_TOPOLOGY
+    config = Config()
+    for name, raw in query.items():
+        if name == "topology":
+            continue
+        cli_name = name.replace("-", "_")
+        try:
+            config = parse_config({cli_name: raw}, base=config)
+        except ConfigError as error:
+            warnings.append(f"The link's {name}={raw!r} was ignored: {error}")
+    return topology_id, config, warnings
+
+
+def query_from_config(topology_id: str, config: Config) -> dict[str, str]:
+    """Only what differs from the defaults, so links stay short."""
+    defaults = Config()
+    query = {"topology": topology_id}
+    for field in dataclasses.fields(Config):
+        value = getattr(config, field.name)
+        if value != getattr(defaults, field.name) or field.name in SIZES or field.name == "cell":
+            query[field.name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return query
+
+
+def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, object]]:
+    """Draw the sidebar; return the chosen topology id and the raw widget values.
+
+    The values are returned unchecked: making the Config is where they are checked, so a
+    refused combination reaches the page as one ConfigError message.
+    """
+    st.sidebar.header("Model")
+    ids = list(CATALOGUE)
+    topology_id = st.sidebar.selectbox(
+        "Topology",
+        ids,
+        index=ids.index(initial_topology),
+        format_func=lambda topology: f"{topology} · {CATALOGUE[topology].summary}",
+        key="topology",
+    )
+    values: dict[str, object] = {
+        "cell": st.sidebar.selectbox("Cell", CELLS, index=CELLS.index(initial.cell), key="cell"),
+    }
+    st.sidebar.header("Sizes")
+    for name in SIZES:
+        values[name] = _size_input(name, initial)
+    extras = CATALOGUE[topology_id].extras
+    if extras:
+        st.sidebar.header("This topology")
+    for name in extras:
+        if name == "any_length":
+            values[name] = st.sidebar.checkbox("Any length (steps=None)", value=initial.any_length,
+                                               help=HELP[name], key=name)
+        else:
+            values[name] = _size_input(name, initial)
+    return topology_id, values
+
+
+def _size_input(name: str, initial: Config) -> int:
+    low, high = LIMITS[name]
+    value = min(max(getattr(initial, name), low), high)
+    return int(st.sidebar.number_input(name, min_value=low, max_value=high, value=value, step=1,
+                                       help=f"{HELP[name]} {low} to {high}.", key=name))

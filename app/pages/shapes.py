@@ -1,0 +1,136 @@
+"""Page "Shapes": pick a topology and sizes, see the unrolled network and every real shape."""
+
+import inspect
+
+import streamlit as st
+
+from app.controls import config_from_query, query_from_config, sidebar
+from app.diagram import draw, symbolic
+from topologies.catalogue import CATALOGUE
+from topologies.config import ConfigError, parse_config
+
+with st.spinner("Loading TensorFlow…"):
+    from topologies.trace import trace
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_trace(topology_id, config):
+    """A Trace is plain data, so every session gets its own copy; no Keras model is cached,
+    so no stateful layer's state can pass from one browser session to another."""
+    return trace(topology_id, config)
+
+
+def runnable_code(topology_id: str, config, first_input_shape, integer_input: bool) -> str:
+    """The exact function that built the drawn model, wrapped so it runs as it is."""
+    module = CATALOGUE[topology_id].module
+    settings = ", ".join(f"{name}={value!r}" for name, value in config.to_dict().items())
+    dummy = (f"np.random.randint(0, config.vocab, size={tuple(first_input_shape)})" if integer_input
+             else f"np.random.rand(*{tuple(first_input_shape)}).astype('float32')")
+    return "\n".join([
+        "import keras",
+        "import numpy as np",
+        "from keras import layers",
+        "from types import SimpleNamespace",
+        "",
+        f"config = SimpleNamespace({settings})",
+        "",
+        "",
+        inspect.getsource(module.build).rstrip(),
+        "",
+        "",
+        "model = build(config)",
+        "model.summary()",
+        f"outputs = model({dummy})",
+        "for tensor in keras.tree.flatten(outputs):",
+        "    print(tuple(tensor.shape))",
+        "",
+    ])
+
+
+if "link" not in st.session_state:
+    # First run of this browser session: start from what the link asks for.
+    st.session_state.link = config_from_query(dict(st.query_params))
+initial_topology, initial_config, link_warnings = st.session_state.link
+
+topology_id, values = sidebar(initial_topology, initial_config)
+topology = CATALOGUE[topology_id]
+
+st.title("RNN shapes")
+for warning in link_warnings:
+    st.warning(warning)
+
+concept, _, example = topology.concept.partition("\n\n    ")
+st.subheader(topology_id.replace("_", " "))
+st.markdown(concept.strip().replace("\n\n", "\n\n").replace("\n", " ").replace("  ", "\n\n"))
+
+try:
+    config = parse_config(values)
+    topology.check(config)
+    with st.spinner("Building the Keras model and running it…"):
+        result = cached_trace(topology_id, config)
+except ConfigError as error:
+    st.error(f"{error}")
+    st.info("Change the highlighted value in the sidebar; each field's help (?) gives its allowed range.")
+    st.stop()
+
+st.query_params.from_dict(query_from_config(topology_id, config))
+
+figure = draw(result)
+st.plotly_chart(
+    figure,
+    width="stretch",
+    config={
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"rnn_shapes_{topology_id}"},
+    },
+)
+
+first_call = result.calls[0]
+input_metric, output_metric, params_metric = st.columns(3)
+input_metric.metric("Input shape", str(tuple(result.input_shapes[0])))
+output_metric.metric("Output shape", " ".join(str(tuple(shape)) for shape in result.output_shapes))
+params_metric.metric("Parameters", f"{result.params:,}")
+
+st.markdown("#### Every layer, as measured")
+rows = []
+for layer in result.layers:
+    activity = first_call.activity(layer.name)
+    rows.append({
+        "layer": ("↳ " if layer.parent else "") + layer.name,
+        "as code": layer.code,
+        "output shapes": "; ".join(
+            f"{role}: {symbolic(shape, axes)}"
+            for role, shape, axes in zip(activity.output_roles, activity.output_shapes, activity.output_axes)
+        ),
+        "parameters": layer.params,
+        "how many": layer.formula,
+    })
+st.dataframe(rows, width="stretch", hide_index=True)
+
+if len(result.calls) > 1:
+    st.markdown("#### The calls, in order")
+    st.dataframe(
+        [
+            {
+                "call": call.label,
+                "reset before": "yes" if call.reset_before else "",
+                "input": " ".join(str(tuple(shape)) for shape in call.input_shapes),
+                "output": " ".join(str(tuple(shape)) for shape in call.output_shapes),
+            }
+            for call in result.calls
+        ],
+        width="stretch",
+        hide_index=True,
+    )
+for name, value in result.facts.items():
+    if name == "stateful_vs_whole_max_abs_diff":
+        st.success(
+            f"Largest difference between the pieces fed to the stateful layer and the whole "
+            f"sequences fed to a stateless twin: {value:.2g}. Batch k+1 really continues batch k."
+        )
+    elif name in ("windows_shape", "targets_shape"):
+        st.caption(f"{name.replace('_', ' ')}: {tuple(value)}")
+
+with st.expander("Show the Keras 3 code that built this model"):
+    integer_input = first_call.input_axes[0] == ("batch", "steps")
+    st.code(runnable_code(topology_id, config, first_call.input_shapes[0], integer_input), language="python")
