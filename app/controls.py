@@ -91,8 +91,9 @@ def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, obje
         st.sidebar.header("This topology")
     for name in extras:
         if name == "any_length":
-            values[name] = st.sidebar.checkbox("Any length (steps=None)", value=initial.any_length,
-                                               help=HELP[name], key=name)
+            values[name] = st.sidebar.checkbox(
+                "Any length (steps=None)", value=initial.any_length, help=HELP[name], key=name
+            )
         else:
             values[name] = _size_input(name, initial)
     return topology_id, values
@@ -101,5 +102,8 @@ def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, obje
 def _size_input(name: str, initial: Config) -> int:
     low, high = LIMITS[name]
     value = min(max(getattr(initial, name), low), high)
-    return int(st.sidebar.number_input(name, min_value=low, max_value=high, value=value, step=1,
-                                       help=f"{HELP[name]} {low} to {high}.", key=name))
+    return int(
+        st.sidebar.number_input(
+            name, min_value=low, max_value=high, value=value, step=1, help=f"{HELP[name]} {low} to {high}.", key=name
+        )
+    )

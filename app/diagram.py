@@ -147,9 +147,21 @@ class _Canvas:
 
     # ------------------------------------------------------------ boxes
 
-    def box(self, role: str, layer: str | None, column_index: int, row_index: int, shape, size: int,
-            label: str, hover: str, dy: float = 0.0, height: float | None = None, width: float = 0.5,
-            dx: float = 0.0) -> dict:
+    def box(
+        self,
+        role: str,
+        layer: str | None,
+        column_index: int,
+        row_index: int,
+        shape,
+        size: int,
+        label: str,
+        hover: str,
+        dy: float = 0.0,
+        height: float | None = None,
+        width: float = 0.5,
+        dx: float = 0.0,
+    ) -> dict:
         column = self.columns[column_index]
         x, y = self.x_of(column_index) + dx, self.y_of(row_index) + dy
         half_h = (height or _height(size)) / 2
@@ -162,27 +174,58 @@ class _Canvas:
                 self.shapes.append(_rectangle(x0 + offset, y0 + offset, x1 + offset, y1 + offset, colour, 0.25))
         self.shapes.append(_rectangle(x0, y0, x1, y1, colour, 1.0, dashed=faded))
         self.annotations.append(
-            dict(x=x, y=y, text=label, showarrow=False,
-                 font=dict(size=FONT_SIZE, color={"discarded": "#9e9e9e", "cell_state": "white"}.get(role, "#111")))
+            dict(
+                x=x,
+                y=y,
+                text=label,
+                showarrow=False,
+                font=dict(size=FONT_SIZE, color={"discarded": "#9e9e9e", "cell_state": "white"}.get(role, "#111")),
+            )
         )
         self.hover_x.append(x)
         self.hover_y.append(y)
         self.hover_text.append(hover)
         self.row_top[row_index] = max(self.row_top.get(row_index, -1e9), y1)
-        record = dict(role=role, layer=layer, step=column.t if column.step is not None else None,
-                      call=column.call, shape=list(shape), x0=x0, y0=y0, x1=x1, y1=y1)
+        record = dict(
+            role=role,
+            layer=layer,
+            step=column.t if column.step is not None else None,
+            call=column.call,
+            shape=list(shape),
+            x0=x0,
+            y0=y0,
+            x1=x1,
+            y1=y1,
+        )
         self.boxes.append(record)
         return record
 
-    def arrow(self, start: tuple[float, float], end: tuple[float, float], colour: str = "#333", dashed: bool = False) -> None:
+    def arrow(
+        self, start: tuple[float, float], end: tuple[float, float], colour: str = "#333", dashed: bool = False
+    ) -> None:
         self.annotations.append(
-            dict(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y", axref="x", ayref="y",
-                 text="", showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.6, arrowcolor=colour,
-                 opacity=0.5 if dashed else 1.0)
+            dict(
+                x=end[0],
+                y=end[1],
+                ax=start[0],
+                ay=start[1],
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                text="",
+                showarrow=True,
+                arrowhead=2,
+                arrowsize=1.2,
+                arrowwidth=1.6,
+                arrowcolor=colour,
+                opacity=0.5 if dashed else 1.0,
+            )
         )
 
-    def text(self, x: float, y: float, text: str, anchor: str = "center", colour: str = "#263238",
-             size: int = FONT_SIZE) -> None:
+    def text(
+        self, x: float, y: float, text: str, anchor: str = "center", colour: str = "#263238", size: int = FONT_SIZE
+    ) -> None:
         self.annotations.append(
             dict(x=x, y=y, text=text, showarrow=False, xanchor=anchor, font=dict(size=size, color=colour))
         )
@@ -194,8 +237,12 @@ class _Canvas:
         for column_index, column in enumerate(self.columns):
             if column.step is None:
                 if row_index == 0:
-                    self.text(self.x_of(column_index), self.y_of(len(self.rows) - 1) / 2,
-                              f"…<br>{column.skipped}<br>more<br>steps<br>…", colour="#616161")
+                    self.text(
+                        self.x_of(column_index),
+                        self.y_of(len(self.rows) - 1) / 2,
+                        f"…<br>{column.skipped}<br>more<br>steps<br>…",
+                        colour="#616161",
+                    )
                 continue
             record = self.draw_cell(row_index, row, column_index, column)
             if record is not None:
@@ -215,8 +262,16 @@ class _Canvas:
             size = shape[-1] if axes[-1] != "steps" else 1
             label = f"x<sub>{t}</sub>" if axes[-1] != "steps" else f"id<sub>{t}</sub>"
             values = _step_values(call.layers[0].values.get("x"), step, len(shape))
-            return self.box("input", None, column_index, row_index, shape, size, label,
-                            _hover("input x", "model input", t, shape, axes, values, batch))
+            return self.box(
+                "input",
+                None,
+                column_index,
+                row_index,
+                shape,
+                size,
+                label,
+                _hover("input x", "model input", t, shape, axes, values, batch),
+            )
         if row.role == "output":
             return self.draw_output(row_index, call, column_index, column, last_step)
 
@@ -227,24 +282,48 @@ class _Canvas:
             key = {"recurrent": "h", "forward": "h_forward", "backward": "h_backward"}[row.role]
             values = _step_values(activity.values.get(key), step, 3)
             state_shape = (batch, units)
-            record = self.box("state", row.layer, column_index, row_index, shape, units, f"h<sub>{t}</sub>",
-                              _hover(f"state h ({row.role})", row.layer, t, shape, axes, values, batch,
-                                     per_step=state_shape))
+            record = self.box(
+                "state",
+                row.layer,
+                column_index,
+                row_index,
+                shape,
+                units,
+                f"h<sub>{t}</sub>",
+                _hover(f"state h ({row.role})", row.layer, t, shape, axes, values, batch, per_step=state_shape),
+            )
             sequence = len(shape) == 3
             if row.role == "recurrent" and not sequence and not last_step:
                 # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
-                self.box("discarded", row.layer, column_index, row_index, shape, 1, f"y<sub>{t}</sub>",
-                         f"y<sub>{t}</sub> of {row.layer}: computed but discarded (return_sequences=False)",
-                         dy=0.72, height=0.3, width=0.4)
+                self.box(
+                    "discarded",
+                    row.layer,
+                    column_index,
+                    row_index,
+                    shape,
+                    1,
+                    f"y<sub>{t}</sub>",
+                    f"y<sub>{t}</sub> of {row.layer}: computed but discarded (return_sequences=False)",
+                    dy=0.72,
+                    height=0.3,
+                    width=0.4,
+                )
             return record
         # Another layer: a box at every step if its output has steps, else only at the last.
         if len(shape) == 2 and not last_step:
             return None
         values = _step_values(activity.values.get("y"), step, len(shape))
         layer_record = self.trace.layer(row.layer)
-        return self.box("layer", row.layer, column_index, row_index, shape, shape[-1],
-                        _short_name(layer_record.class_name),
-                        _hover(layer_record.code, row.layer, t, shape, axes, values, batch))
+        return self.box(
+            "layer",
+            row.layer,
+            column_index,
+            row_index,
+            shape,
+            shape[-1],
+            _short_name(layer_record.class_name),
+            _hover(layer_record.code, row.layer, t, shape, axes, values, batch),
+        )
 
     def draw_output(self, row_index: int, call, column_index: int, column: Column, last_step: bool) -> dict | None:
         shape, axes = call.output_shapes[0], call.output_axes[0]
@@ -254,8 +333,16 @@ class _Canvas:
         t = column.t
         last_layer = call.layers[-1]
         values = _step_values(last_layer.values.get("y"), column.step, len(shape))
-        record = self.box("output", None, column_index, row_index, shape, shape[-1], f"y<sub>{t}</sub>",
-                          _hover("output y", "model output", t, shape, axes, values, batch))
+        record = self.box(
+            "output",
+            None,
+            column_index,
+            row_index,
+            shape,
+            shape[-1],
+            f"y<sub>{t}</sub>",
+            _hover("output y", "model output", t, shape, axes, values, batch),
+        )
         if last_step and len(call.output_shapes) > 1 and column_index == len(self.columns) - 1:
             self.draw_returned_states(row_index, call, column_index)
         return record
@@ -270,8 +357,18 @@ class _Canvas:
             values = layer.values.get(role_letter)
             hover = _hover(f"returned state {role_letter}", layer.layer, None, shape, axes, values, shape[0])
             # Beside the last y, to its right: a tensor of its own, not a step.
-            self.box(role, layer.layer, column_index, row_index, shape, shape[-1],
-                     f"{role_letter}<sub>T</sub>", hover, width=0.45, dx=0.75 * offset)
+            self.box(
+                role,
+                layer.layer,
+                column_index,
+                row_index,
+                shape,
+                shape[-1],
+                f"{role_letter}<sub>T</sub>",
+                hover,
+                width=0.45,
+                dx=0.75 * offset,
+            )
 
     # ------------------------------------------------------------ arrows and labels
 
@@ -313,13 +410,19 @@ class _Canvas:
         batch = first_call.input_shapes[0][0]
         if row.role == "input":
             left = f"<b>input</b>  × {batch} sequences"
-            right = "<br>then ".join(dict.fromkeys(symbolic(c.input_shapes[0], c.input_axes[0]) for c in self.trace.calls))
+            right = "<br>then ".join(
+                dict.fromkeys(symbolic(c.input_shapes[0], c.input_axes[0]) for c in self.trace.calls)
+            )
             colour = ROLES["input"][1]
         elif row.role == "output":
             left = "<b>output</b>"
-            right = "<br>then ".join(dict.fromkeys(symbolic(c.output_shapes[0], c.output_axes[0]) for c in self.trace.calls))
+            right = "<br>then ".join(
+                dict.fromkeys(symbolic(c.output_shapes[0], c.output_axes[0]) for c in self.trace.calls)
+            )
             last = self.trace.calls[-1]
-            for role, shape, axes in zip(last.layers[-1].output_roles[1:], last.output_shapes[1:], last.output_axes[1:]):
+            for role, shape, axes in zip(
+                last.layers[-1].output_roles[1:], last.output_shapes[1:], last.output_axes[1:]
+            ):
                 right += f"<br>{role}<sub>T</sub>: {symbolic(shape, axes)}"
             colour = "#ad1457"
         else:
@@ -333,7 +436,8 @@ class _Canvas:
             if row.role in ("forward", "backward"):
                 units = activity.output_shapes[0][-1] // 2
                 right = f"h each step: ({batch}, {units}) = (batch, units)" + (
-                    f"<br>joined: {right}" if row.role == "backward" else "")
+                    f"<br>joined: {right}" if row.role == "backward" else ""
+                )
             elif row.role == "recurrent" and len(activity.output_shapes[0]) == 2:
                 right = f"h each step: ({batch}, {activity.output_shapes[0][-1]})<br>hands on only the last: {right}"
                 left += "<br>return_sequences=False"
@@ -364,7 +468,9 @@ class _Canvas:
             call = self.trace.calls[column.call]
             x = self.x_of(column_index) - 0.55 if column_index else self.x_of(0)
             if column_index:
-                self.shapes.append(dict(type="line", x0=x, x1=x, y0=-0.8, y1=top, line=dict(color="#9e9e9e", dash="dash", width=1.5)))
+                self.shapes.append(
+                    dict(type="line", x0=x, x1=x, y0=-0.8, y1=top, line=dict(color="#9e9e9e", dash="dash", width=1.5))
+                )
             label = f"<b>{call.label}</b><br>{tuple(call.input_shapes[0])}"
             self.text(x + (0.55 if column_index else 0), top + 0.45, label, size=FONT_SIZE - 1)
             if call.reset_before:
@@ -396,36 +502,74 @@ class _Canvas:
         for layer in self.trace.layers:
             if layer.kind != "model":
                 continue
-            indices = [i for i, row in enumerate(self.rows) if row.layer and self.trace.layer(row.layer).parent == layer.name]
+            indices = [
+                i for i, row in enumerate(self.rows) if row.layer and self.trace.layer(row.layer).parent == layer.name
+            ]
             if not indices:
                 continue
             y0, y1 = self.y_of(min(indices)) - 0.65, self.y_of(max(indices)) + 0.65
             x0, x1 = -0.55, self.x_of(len(self.columns) - 1) + 0.55
-            self.shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="#5c6bc0", dash="dot", width=2),
-                                    fillcolor="rgba(0,0,0,0)", layer="below"))
-            self.text(x0 + 0.05, y1 - 0.12, f"<b>{layer.name}</b> (a Model)", anchor="left", colour="#3949ab", size=FONT_SIZE - 1)
+            self.shapes.append(
+                dict(
+                    type="rect",
+                    x0=x0,
+                    x1=x1,
+                    y0=y0,
+                    y1=y1,
+                    line=dict(color="#5c6bc0", dash="dot", width=2),
+                    fillcolor="rgba(0,0,0,0)",
+                    layer="below",
+                )
+            )
+            self.text(
+                x0 + 0.05,
+                y1 - 0.12,
+                f"<b>{layer.name}</b> (a Model)",
+                anchor="left",
+                colour="#3949ab",
+                size=FONT_SIZE - 1,
+            )
 
     # ------------------------------------------------------------ figure
 
     def figure(self) -> go.Figure:
         config = self.trace.config
         figure = go.Figure()
-        figure.add_trace(go.Scatter(
-            x=self.hover_x, y=self.hover_y, mode="markers", hovertext=self.hover_text, hoverinfo="text",
-            marker=dict(size=28, opacity=0), showlegend=False, name="boxes",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=self.hover_x,
+                y=self.hover_y,
+                mode="markers",
+                hovertext=self.hover_text,
+                hoverinfo="text",
+                marker=dict(size=28, opacity=0),
+                showlegend=False,
+                name="boxes",
+            )
+        )
         used = {box["role"] for box in self.boxes}
-        for role, (letter, colour, name) in ROLES.items():
+        for role, (_, colour, name) in ROLES.items():
             if role in used:
-                figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,
-                                            marker=dict(size=14, color=colour, symbol="square", line=dict(color="#333", width=1))))
+                figure.add_trace(
+                    go.Scatter(
+                        x=[None],
+                        y=[None],
+                        mode="markers",
+                        name=name,
+                        marker=dict(size=14, color=colour, symbol="square", line=dict(color="#333", width=1)),
+                    )
+                )
         top = self.y_of(len(self.rows) - 1) + (1.6 if len(self.trace.calls) > 1 else 0.9)
         bottom = -1.3
         for column_index, column in enumerate(self.columns):
             if column.step is not None:
-                self.text(self.x_of(column_index), bottom + 0.25, f"t = {column.t}", colour="#616161", size=FONT_SIZE - 1)
-        title = (f"{self.trace.topology} · {config.cell} · batch {config.batch} · steps {config.steps} · "
-                 f"features {config.features} · units {config.units}")
+                self.text(
+                    self.x_of(column_index), bottom + 0.25, f"t = {column.t}", colour="#616161", size=FONT_SIZE - 1
+                )
+        title = (
+            f"{self.trace.topology} · {config.cell} · batch {config.batch} · steps {config.steps} · "
+            f"features {config.features} · units {config.units}"
+        )
         figure.update_layout(
             title=dict(text=title, font=dict(size=FONT_SIZE + 3)),
             shapes=self.shapes,
@@ -445,12 +589,22 @@ class _Canvas:
 
 
 def _rectangle(x0: float, y0: float, x1: float, y1: float, colour: str, opacity: float, dashed: bool = False) -> dict:
-    return dict(type="rect", x0=x0, y0=y0, x1=x1, y1=y1, fillcolor=colour, opacity=opacity,
-                line=dict(color="#bdbdbd" if dashed else "#333", width=1.2, dash="dash" if dashed else "solid"))
+    return dict(
+        type="rect",
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        fillcolor=colour,
+        opacity=opacity,
+        line=dict(color="#bdbdbd" if dashed else "#333", width=1.2, dash="dash" if dashed else "solid"),
+    )
 
 
 def _short_name(class_name: str) -> str:
-    return {"TimeDistributed": "Dense", "RepeatVector": "copy", "Embedding": "emb", "Activation": "soft"}.get(class_name, class_name)
+    return {"TimeDistributed": "Dense", "RepeatVector": "copy", "Embedding": "emb", "Activation": "soft"}.get(
+        class_name, class_name
+    )
 
 
 def _step_values(values, step: int, rank: int):
@@ -468,12 +622,16 @@ def _last_step(values):
 
 def _hover(role: str, layer: str, t, shape, axes, values, batch: int, per_step=None) -> str:
     step_shape = per_step or ((batch, shape[-1]) if len(shape) == 3 else tuple(shape))
-    lines = [f"<b>{role}</b> · {layer}" + (f" · t = {t}" if t is not None else ""),
-             f"this step: {tuple(step_shape)} = one ({step_shape[-1]},) vector per sequence",
-             f"whole tensor: {symbolic(shape, axes)}"]
+    lines = [
+        f"<b>{role}</b> · {layer}" + (f" · t = {t}" if t is not None else ""),
+        f"this step: {tuple(step_shape)} = one ({step_shape[-1]},) vector per sequence",
+        f"whole tensor: {symbolic(shape, axes)}",
+    ]
     if values is not None:
-        shown = ", ".join(f"{value:.3g}" if isinstance(value, float) else str(value)
-                          for value in (values if isinstance(values, list) else [values])[:8])
+        shown = ", ".join(
+            f"{value:.3g}" if isinstance(value, float) else str(value)
+            for value in (values if isinstance(values, list) else [values])[:8]
+        )
         lines.append(f"sample 0: [{shown}{', …' if isinstance(values, list) and len(values) >= 8 else ''}]")
     return "<br>".join(lines)
 

@@ -35,8 +35,7 @@ class Topology:
         """Raise ConfigError for a combination of sizes this topology cannot build."""
         if config.any_length and "any_length" not in self.extras:
             raise ConfigError(
-                f"any_length is true, but {self.id} needs a fixed number of steps, "
-                "so any_length must be false."
+                f"any_length is true, but {self.id} needs a fixed number of steps, so any_length must be false."
             )
         if hasattr(self.module, "check"):
             self.module.check(config)

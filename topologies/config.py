@@ -58,13 +58,9 @@ class Config:
         for name, (low, high) in LIMITS.items():
             _check_whole_number(name, getattr(self, name), low, high)
         if self.cell not in CELLS:
-            raise ConfigError(
-                f"cell is {self.cell!r}, but it must be one of {', '.join(CELLS)}."
-            )
+            raise ConfigError(f"cell is {self.cell!r}, but it must be one of {', '.join(CELLS)}.")
         if not isinstance(self.any_length, bool):
-            raise ConfigError(
-                f"any_length is {self.any_length!r}, but it must be true or false."
-            )
+            raise ConfigError(f"any_length is {self.any_length!r}, but it must be true or false.")
         if self.chunks > self.steps:
             raise ConfigError(
                 f"chunks is {self.chunks}, but a sequence of {self.steps} steps can be split "
@@ -129,6 +125,4 @@ def _parse_field(name: str, raw: object) -> object:
     try:
         return int(text)
     except ValueError:
-        raise ConfigError(
-            f"{name} is {raw!r}, but it must be a whole number from {low} to {high}."
-        ) from None
+        raise ConfigError(f"{name} is {raw!r}, but it must be a whole number from {low} to {high}.") from None

@@ -171,9 +171,7 @@ def _lists(shapes: tuple[tuple, ...]) -> list[list]:
 def trace(topology_id: str, config: Config) -> Trace:
     """Build `topology_id` for `config`, run it on seeded dummy data, and record every tensor."""
     if topology_id not in CATALOGUE:
-        raise ConfigError(
-            f"topology is {topology_id!r}, but it must be one of {', '.join(CATALOGUE)}."
-        )
+        raise ConfigError(f"topology is {topology_id!r}, but it must be one of {', '.join(CATALOGUE)}.")
     if not isinstance(config, Config):
         raise ConfigError(f"config is {config!r}, but it must be a topologies.Config.")
     topology = CATALOGUE[topology_id]
@@ -208,9 +206,9 @@ def _clear_keras_now_and_then() -> None:
 class Runner:
     """Runs one model for a topology and records each call. Topology modules drive it:
 
-        runner.reset()                       # reset every stateful layer before the next call
-        outputs = runner.call("batch 1", x)  # run and record; returns the model's outputs
-        runner.run_unrecorded(twin, x)       # run another model without recording it
+    runner.reset()                       # reset every stateful layer before the next call
+    outputs = runner.call("batch 1", x)  # run and record; returns the model's outputs
+    runner.run_unrecorded(twin, x)       # run another model without recording it
     """
 
     def __init__(self, model: keras.Model, config: Config):
@@ -345,13 +343,21 @@ class _Observer:
             else:
                 if self.nested:
                     single = layer_inputs[0] if len(layer_inputs) == 1 else layer_inputs
-                    arrays.update(zip(self.output_positions[layer.name], _as_arrays(self._layer_runs[layer.name](single))))
+                    arrays.update(
+                        zip(self.output_positions[layer.name], _as_arrays(self._layer_runs[layer.name](single)))
+                    )
                 layer_output_axes = _output_axes(layer, layer_input_axes, len(self.output_positions[layer.name]))
             layer_outputs = [arrays[i] for i in self.output_positions[layer.name]]
             axes.update(zip(self.output_positions[layer.name], layer_output_axes))
             activities.append(
-                _activity(layer, layer_inputs, layer_outputs, initial_states.get(layer.name),
-                          layer_input_axes, layer_output_axes)
+                _activity(
+                    layer,
+                    layer_inputs,
+                    layer_outputs,
+                    initial_states.get(layer.name),
+                    layer_input_axes,
+                    layer_output_axes,
+                )
             )
             activities.extend(nested)
         return Observation(
@@ -442,8 +448,14 @@ def _output_axes(layer, input_axes: list[Axes], count: int) -> list[Axes]:
     return list(input_axes[:count])
 
 
-def _activity(layer, inputs: list[np.ndarray], outputs: list[np.ndarray], initial_state,
-              input_axes: list[Axes], output_axes: list[Axes]) -> LayerActivity:
+def _activity(
+    layer,
+    inputs: list[np.ndarray],
+    outputs: list[np.ndarray],
+    initial_state,
+    input_axes: list[Axes],
+    output_axes: list[Axes],
+) -> LayerActivity:
     kind = _kind(layer)
     roles = ["y"]
     values = {"x": _sample(inputs[0]), "y": _sample(outputs[0])}

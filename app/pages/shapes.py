@@ -24,27 +24,32 @@ def runnable_code(topology_id: str, config, first_input_shape, integer_input: bo
     """The exact function that built the drawn model, wrapped so it runs as it is."""
     module = CATALOGUE[topology_id].module
     settings = ", ".join(f"{name}={value!r}" for name, value in config.to_dict().items())
-    dummy = (f"np.random.randint(0, config.vocab, size={tuple(first_input_shape)})" if integer_input
-             else f"np.random.rand(*{tuple(first_input_shape)}).astype('float32')")
-    return "\n".join([
-        "import keras",
-        "import numpy as np",
-        "from keras import layers",
-        "from types import SimpleNamespace",
-        "",
-        f"config = SimpleNamespace({settings})",
-        "",
-        "",
-        inspect.getsource(module.build).rstrip(),
-        "",
-        "",
-        "model = build(config)",
-        "model.summary()",
-        f"outputs = model({dummy})",
-        "for tensor in keras.tree.flatten(outputs):",
-        "    print(tuple(tensor.shape))",
-        "",
-    ])
+    dummy = (
+        f"np.random.randint(0, config.vocab, size={tuple(first_input_shape)})"
+        if integer_input
+        else f"np.random.rand(*{tuple(first_input_shape)}).astype('float32')"
+    )
+    return "\n".join(
+        [
+            "import keras",
+            "import numpy as np",
+            "from keras import layers",
+            "from types import SimpleNamespace",
+            "",
+            f"config = SimpleNamespace({settings})",
+            "",
+            "",
+            inspect.getsource(module.build).rstrip(),
+            "",
+            "",
+            "model = build(config)",
+            "model.summary()",
+            f"outputs = model({dummy})",
+            "for tensor in keras.tree.flatten(outputs):",
+            "    print(tuple(tensor.shape))",
+            "",
+        ]
+    )
 
 
 if "link" not in st.session_state:
@@ -95,16 +100,18 @@ st.markdown("#### Every layer, as measured")
 rows = []
 for layer in result.layers:
     activity = first_call.activity(layer.name)
-    rows.append({
-        "layer": ("↳ " if layer.parent else "") + layer.name,
-        "as code": layer.code,
-        "output shapes": "; ".join(
-            f"{role}: {symbolic(shape, axes)}"
-            for role, shape, axes in zip(activity.output_roles, activity.output_shapes, activity.output_axes)
-        ),
-        "parameters": layer.params,
-        "how many": layer.formula,
-    })
+    rows.append(
+        {
+            "layer": ("↳ " if layer.parent else "") + layer.name,
+            "as code": layer.code,
+            "output shapes": "; ".join(
+                f"{role}: {symbolic(shape, axes)}"
+                for role, shape, axes in zip(activity.output_roles, activity.output_shapes, activity.output_axes)
+            ),
+            "parameters": layer.params,
+            "how many": layer.formula,
+        }
+    )
 st.dataframe(rows, width="stretch", hide_index=True)
 
 if len(result.calls) > 1:

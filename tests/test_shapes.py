@@ -1,0 +1,499 @@
+"""Every topology x every cell x three sizes: the shapes, axis names, weight counts and recorded
+values of a real trace, against what each topology's docstring says they must be.
+
+Every expectation is derived here from the documented behaviour (expected_shapes, expected_params),
+never from the engine's own helpers. A topology added to CATALOGUE is picked up by the
+parametrisation and fails until expected_shapes knows it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+
+import numpy as np
+import pytest
+
+from topologies import CATALOGUE, Config
+
+CELL_NAMES = ("LSTM", "GRU", "SimpleRNN")
+SIZE_NAMES = ("tiny", "seed", "odd")
+VALUE_WIDTH = 8  # numbers kept per vector of sample 0
+
+# Axis names.
+BSF = ("batch", "steps", "features")
+BSU = ("batch", "steps", "units")
+BU = ("batch", "units")
+BF = ("batch", "features")
+
+
+def config_for(topology_id: str, size: str, cell: str) -> Config:
+    """The three sizes every topology is traced at, bent only where the topology demands it."""
+    if size == "tiny":
+        # Every size and extra at its smallest. chunks=1 because chunks may not exceed steps.
+        sizes = dict(batch=1, steps=1, features=1, units=1, depth=1, vocab=2, dense=1, chunks=1, horizon=1)
+        if topology_id == "forecast_stateful":
+            sizes["steps"] = 2  # trains on pairs of consecutive steps
+    elif size == "seed":
+        sizes = dict(batch=10, steps=5, features=2, units=4)  # the other fields keep their defaults
+    elif size == "odd":
+        sizes = dict(batch=3, steps=7, features=5, units=6, depth=3, vocab=11, dense=5, chunks=3, horizon=4)
+    else:
+        raise ValueError(size)
+    if topology_id == "one_to_many_stateful":
+        sizes["units"] = sizes["features"]  # each output is fed back as the next input
+    return Config(cell=cell, **sizes)
+
+
+CASES = [(tid, cell, size) for tid in CATALOGUE for cell in CELL_NAMES for size in SIZE_NAMES]
+CASE_IDS = [f"{tid}-{cell}-{size}" for tid, cell, size in CASES]
+
+
+# ----------------------------------------------------------------------------- expectations
+
+
+@dataclasses.dataclass
+class LayerExpectation:
+    kind: str
+    inputs: list[tuple]  # input shapes in the first call
+    outputs: list[tuple]  # output shapes in the first call
+    axes: list[tuple]  # names of the output axes
+    parent: str | None = None
+    return_sequences: bool | None = None  # recurrent and bidirectional layers only
+    return_state: bool = False
+    stateful: bool = False
+
+
+@dataclasses.dataclass
+class Expected:
+    inputs: list[tuple]
+    input_axes: list[tuple]
+    outputs: list[tuple]
+    output_axes: list[tuple]
+    layers: dict[str, LayerExpectation]  # in the order the model holds them, nested included
+
+
+def chunk_lengths(steps: int, chunks: int) -> list[int]:
+    """Consecutive pieces that differ by at most one step, the longer ones last."""
+    shorter = steps // chunks
+    longer_count = steps - shorter * chunks
+    return [shorter] * (chunks - longer_count) + [shorter + 1] * longer_count
+
+
+def expected_shapes(topology_id: str, c: Config) -> Expected:
+    """Shapes and axis names of the first call of `topology_id`, from its documented behaviour."""
+    b, s, f, u = c.batch, c.steps, c.features, c.units
+
+    def rnn(inputs, outputs, axes, *, sequences, parent=None, state=False, stateful=False):
+        return LayerExpectation("recurrent", inputs, outputs, axes, parent, sequences, state, stateful)
+
+    if topology_id == "many_to_many":
+        layers = {"rnn": rnn([(b, s, f)], [(b, s, u)], [BSU], sequences=True)}
+        return Expected([(b, s, f)], [BSF], [(b, s, u)], [BSU], layers)
+
+    if topology_id == "many_to_one":
+        layers = {"rnn": rnn([(b, s, f)], [(b, u)], [BU], sequences=False)}
+        return Expected([(b, s, f)], [BSF], [(b, u)], [BU], layers)
+
+    if topology_id == "one_to_many_repeat":
+        layers = {
+            "repeat": LayerExpectation("repeat", [(b, f)], [(b, s, f)], [BSF]),
+            "rnn": rnn([(b, s, f)], [(b, s, u)], [BSU], sequences=True),
+        }
+        return Expected([(b, f)], [BF], [(b, s, u)], [BSU], layers)
+
+    if topology_id == "one_to_many_stateful":
+        # First call: step 1, a single step.
+        layers = {"rnn": rnn([(b, 1, f)], [(b, 1, u)], [BSU], sequences=True, stateful=True)}
+        return Expected([(b, 1, f)], [BSF], [(b, 1, u)], [BSU], layers)
+
+    if topology_id == "stateful_batches":
+        first = chunk_lengths(s, c.chunks)[0]  # first call: the first piece of each sequence
+        layers = {"rnn": rnn([(b, first, f)], [(b, first, u)], [BSU], sequences=True, stateful=True)}
+        return Expected([(b, first, f)], [BSF], [(b, first, u)], [BSU], layers)
+
+    if topology_id == "forecast_stateful":
+        # First call: "prime" reads the whole known sequence.
+        layers = {
+            "rnn": rnn([(b, s, f)], [(b, s, u)], [BSU], sequences=True, stateful=True),
+            "to_features": LayerExpectation("dense", [(b, s, u)], [(b, s, f)], [BSF]),
+        }
+        return Expected([(b, s, f)], [BSF], [(b, s, f)], [BSF], layers)
+
+    if topology_id == "sliding_windows":
+        # A fixed batch of one window, whatever config.batch is.
+        layers = {
+            "rnn": rnn([(1, s, f)], [(1, u)], [BU], sequences=False, stateful=True),
+            "to_features": LayerExpectation("dense", [(1, u)], [(1, f)], [BF]),
+        }
+        return Expected([(1, s, f)], [BSF], [(1, f)], [BF], layers)
+
+    if topology_id == "stacked":
+        layers = {}
+        width = f
+        for level in range(1, c.depth + 1):
+            last = level == c.depth
+            out, axes = ((b, u), BU) if last else ((b, s, u), BSU)
+            layers[f"rnn_{level}"] = rnn([(b, s, width)], [out], [axes], sequences=not last)
+            width = u
+        return Expected([(b, s, f)], [BSF], [(b, u)], [BU], layers)
+
+    if topology_id == "autoencoder":
+        layers = {"encoder": LayerExpectation("model", [(b, s, f)], [(b, u)], [BU])}
+        width = f
+        for level in range(1, c.depth):
+            layers[f"encode_{level}"] = rnn([(b, s, width)], [(b, s, u)], [BSU], sequences=True, parent="encoder")
+            width = u
+        layers["encode_last"] = rnn([(b, s, width)], [(b, u)], [BU], sequences=False, parent="encoder")
+        layers["decoder"] = LayerExpectation("model", [(b, u)], [(b, s, f)], [BSF])
+        layers["repeat"] = LayerExpectation("repeat", [(b, u)], [(b, s, u)], [BSU], parent="decoder")
+        for level in range(1, c.depth):
+            layers[f"decode_{level}"] = rnn([(b, s, u)], [(b, s, u)], [BSU], sequences=True, parent="decoder")
+        layers["decode_to_features"] = rnn([(b, s, u)], [(b, s, f)], [BSF], sequences=True, parent="decoder")
+        return Expected([(b, s, f)], [BSF], [(b, s, f)], [BSF], layers)
+
+    if topology_id == "time_distributed":
+        layers = {
+            "rnn": rnn([(b, s, f)], [(b, s, u)], [BSU], sequences=True),
+            "per_step": LayerExpectation("time_distributed", [(b, s, u)], [(b, s, c.dense)], [("batch", "steps", "dense")]),
+        }
+        return Expected([(b, s, f)], [BSF], [(b, s, c.dense)], [("batch", "steps", "dense")], layers)
+
+    if topology_id == "text_generator":
+        bsv = ("batch", "steps", "vocab")
+        layers = {
+            "embedding": LayerExpectation("embedding", [(b, s)], [(b, s, f)], [BSF]),
+            "rnn_1": rnn([(b, s, f)], [(b, s, u)], [BSU], sequences=True),
+            "rnn_2": rnn([(b, s, u)], [(b, s, u)], [BSU], sequences=True),
+            "to_vocab": LayerExpectation("time_distributed", [(b, s, u)], [(b, s, c.vocab)], [bsv]),
+            "softmax": LayerExpectation("activation", [(b, s, c.vocab)], [(b, s, c.vocab)], [bsv]),
+        }
+        return Expected([(b, s)], [("batch", "steps")], [(b, s, c.vocab)], [bsv], layers)
+
+    if topology_id == "return_state":
+        states = 2 if c.cell == "LSTM" else 1  # h and c for an LSTM, h alone otherwise
+        outputs = [(b, s, u)] + [(b, u)] * states
+        axes = [BSU] + [BU] * states
+        layers = {"rnn": rnn([(b, s, f)], outputs, axes, sequences=True, state=True)}
+        return Expected([(b, s, f)], [BSF], outputs, axes, layers)
+
+    if topology_id == "bidirectional":
+        both = ("batch", "steps", "2 x units")
+        layers = {
+            "bidirectional": LayerExpectation("bidirectional", [(b, s, f)], [(b, s, 2 * u)], [both], return_sequences=True)
+        }
+        return Expected([(b, s, f)], [BSF], [(b, s, 2 * u)], [both], layers)
+
+    pytest.fail(f"expected_shapes does not know the topology {topology_id!r} yet")
+
+
+def recurrent_weights(cell: str, units: int, inputs: int) -> int:
+    """Textbook weight count of one recurrent layer: kernel, recurrent kernel and biases."""
+    if cell == "LSTM":  # 4 gates
+        return 4 * units * (inputs + units + 1)
+    if cell == "GRU":  # 3 gates, two bias vectors each (reset_after=True, the Keras default)
+        return 3 * units * (inputs + units + 2)
+    if cell == "SimpleRNN":
+        return units * (inputs + units + 1)
+    raise ValueError(cell)
+
+
+def dense_weights(units: int, inputs: int) -> int:
+    return units * (inputs + 1)
+
+
+def expected_params(topology_id: str, c: Config) -> dict[str, int]:
+    """Weights of every layer (nested ones included) from the textbook formulas."""
+    f, u, cell = c.features, c.units, c.cell
+    if topology_id in ("many_to_many", "many_to_one", "one_to_many_stateful", "stateful_batches", "return_state"):
+        return {"rnn": recurrent_weights(cell, u, f)}
+    if topology_id == "one_to_many_repeat":
+        return {"repeat": 0, "rnn": recurrent_weights(cell, u, f)}
+    if topology_id in ("forecast_stateful", "sliding_windows"):
+        return {"rnn": recurrent_weights(cell, u, f), "to_features": dense_weights(f, u)}
+    if topology_id == "stacked":
+        return {f"rnn_{level}": recurrent_weights(cell, u, f if level == 1 else u) for level in range(1, c.depth + 1)}
+    if topology_id == "autoencoder":
+        encoder = {f"encode_{level}": recurrent_weights(cell, u, f if level == 1 else u) for level in range(1, c.depth)}
+        encoder["encode_last"] = recurrent_weights(cell, u, f if c.depth == 1 else u)
+        decoder = {"repeat": 0}
+        decoder.update({f"decode_{level}": recurrent_weights(cell, u, u) for level in range(1, c.depth)})
+        decoder["decode_to_features"] = recurrent_weights(cell, f, u)  # features units, fed units
+        return {"encoder": sum(encoder.values()), **encoder, "decoder": sum(decoder.values()), **decoder}
+    if topology_id == "time_distributed":
+        return {"rnn": recurrent_weights(cell, u, f), "per_step": dense_weights(c.dense, u)}
+    if topology_id == "text_generator":
+        return {
+            "embedding": c.vocab * f,
+            "rnn_1": recurrent_weights(cell, u, f),
+            "rnn_2": recurrent_weights(cell, u, u),
+            "to_vocab": dense_weights(c.vocab, u),
+            "softmax": 0,
+        }
+    if topology_id == "bidirectional":
+        return {"bidirectional": 2 * recurrent_weights(cell, u, f)}
+    pytest.fail(f"expected_params does not know the topology {topology_id!r} yet")
+
+
+def expected_total_params(topology_id: str, c: Config) -> int:
+    nested = {"encode_", "decode_", "repeat"} if topology_id == "autoencoder" else set()
+    return sum(count for name, count in expected_params(topology_id, c).items()
+               if not any(name.startswith(prefix) for prefix in nested))
+
+
+# ----------------------------------------------------------------------------- the catalogue
+
+
+DOCUMENTED_IDS = [
+    "many_to_many", "many_to_one", "one_to_many_repeat", "one_to_many_stateful",
+    "stateful_batches", "forecast_stateful", "sliding_windows", "stacked", "autoencoder",
+    "time_distributed", "text_generator", "return_state", "bidirectional",
+]
+
+
+def test_catalogue_holds_the_documented_topologies_in_teaching_order():
+    assert list(CATALOGUE)[: len(DOCUMENTED_IDS)] == DOCUMENTED_IDS
+
+
+@pytest.mark.parametrize("topology_id", list(CATALOGUE))
+def test_catalogue_entry_is_complete(topology_id):
+    topology = CATALOGUE[topology_id]
+    assert topology.id == topology_id
+    assert callable(topology.module.build)
+    assert topology.summary.strip() and "\n" not in topology.summary
+    assert topology.concept and topology.concept.strip()
+    assert topology.is_multi_call == (topology_id in
+                                      {"one_to_many_stateful", "stateful_batches", "forecast_stateful", "sliding_windows"})
+
+
+# ----------------------------------------------------------------------------- per trace
+
+
+@pytest.fixture(params=CASES, ids=CASE_IDS)
+def case(request, traced):
+    topology_id, cell, size = request.param
+    config = config_for(topology_id, size, cell)
+    return topology_id, config, traced(topology_id, config)
+
+
+def test_model_input_and_output_shapes(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    assert list(result.input_shapes) == expected.inputs
+    assert list(result.output_shapes) == expected.outputs
+
+
+def test_model_input_and_output_axes(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    assert list(result.calls[0].input_axes) == expected.input_axes
+    assert list(result.calls[0].output_axes) == expected.output_axes
+    for shape, axes in zip(result.output_shapes, result.calls[0].output_axes):
+        assert len(shape) == len(axes)
+
+
+def test_layers_are_the_documented_ones(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    assert [layer.name for layer in result.layers] == list(expected.layers)
+    assert [item.layer for item in result.calls[0].layers] == list(expected.layers)
+    for layer in result.layers:
+        want = expected.layers[layer.name]
+        assert (layer.kind, layer.parent) == (want.kind, want.parent), layer.name
+        if want.kind == "recurrent":
+            assert layer.class_name == config.cell
+
+
+def test_every_layer_shape_and_axes(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    for name, want in expected.layers.items():
+        activity = result.calls[0].activity(name)
+        assert list(activity.input_shapes) == want.inputs, name
+        assert list(activity.output_shapes) == want.outputs, name
+        assert list(activity.output_axes) == want.axes, name
+        assert [len(axes) for axes in activity.input_axes] == [len(shape) for shape in want.inputs], name
+
+
+def test_recurrent_settings(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    for layer in result.layers:
+        want = expected.layers[layer.name]
+        if want.kind not in ("recurrent", "bidirectional"):
+            continue
+        units = want.outputs[0][-1] // (2 if want.kind == "bidirectional" else 1)
+        assert layer.settings["cell"] == config.cell
+        assert layer.settings["units"] == units
+        assert layer.settings["return_sequences"] is want.return_sequences, layer.name
+        assert layer.settings["return_state"] is want.return_state, layer.name
+        assert layer.settings["stateful"] is want.stateful, layer.name
+
+
+def test_output_roles(case):
+    topology_id, config, result = case
+    for activity in result.calls[0].layers:
+        if topology_id == "return_state":
+            roles = ("y", "h", "c") if config.cell == "LSTM" else ("y", "h")
+        else:
+            roles = ("y",) * len(activity.output_shapes)
+        assert activity.output_roles == roles, activity.layer
+
+
+def test_params_of_every_layer(case):
+    topology_id, config, result = case
+    assert {layer.name: layer.params for layer in result.layers} == expected_params(topology_id, config)
+
+
+def test_total_params(case):
+    topology_id, config, result = case
+    assert result.params == expected_total_params(topology_id, config)
+    assert result.to_dict()["params"] == result.params
+
+
+def test_formula_arrives_at_the_param_count(case):
+    topology_id, config, result = case
+    expected = expected_params(topology_id, config)
+    for layer in result.layers:
+        numbers = re.findall(r"= (\d+)", layer.formula)
+        assert numbers, layer.formula
+        assert int(numbers[-1]) == expected[layer.name], layer.formula
+
+
+def test_recurrent_values_hold_one_row_per_step(case):
+    """values["h"]: h_t of sample 0 at every step the layer read, cut to 8 numbers."""
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    for name, want in expected.layers.items():
+        if want.kind != "recurrent":
+            continue
+        values = result.calls[0].activity(name).values
+        steps_read = want.inputs[0][1]
+        units = want.outputs[0][-1]
+        assert np.shape(values["h"]) == (steps_read, min(units, VALUE_WIDTH)), name
+        assert np.all(np.isfinite(values["h"])), name
+
+
+def test_recurrent_output_is_its_state(case):
+    """With return_sequences the output at step t is h_t; without it the output is the last h_t."""
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    for name, want in expected.layers.items():
+        if want.kind != "recurrent":
+            continue
+        values = result.calls[0].activity(name).values
+        h, y = np.array(values["h"]), np.array(values["y"])
+        if want.return_sequences:
+            np.testing.assert_allclose(h, y, atol=1e-5, err_msg=name)
+        else:
+            assert y.shape == (min(want.outputs[0][-1], VALUE_WIDTH),), name
+            np.testing.assert_allclose(h[-1], y, atol=1e-5, err_msg=name)
+
+
+def test_input_values_are_sample_zero_of_the_model_input(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    first = result.calls[0].layers[0]
+    # Sample 0 of the model input, each vector cut to its first 8 numbers.
+    *outer, last = expected.inputs[0][1:]
+    assert np.shape(first.values["x"]) == (*outer, min(last, VALUE_WIDTH))
+    if topology_id == "text_generator":  # token ids
+        assert all(float(token).is_integer() and 0 <= token < config.vocab for token in first.values["x"])
+
+
+BIDIRECTIONAL_CASES = [(cell, size) for cell in CELL_NAMES for size in SIZE_NAMES]
+
+
+@pytest.mark.parametrize("cell, size", BIDIRECTIONAL_CASES, ids=[f"{cell}-{size}" for cell, size in BIDIRECTIONAL_CASES])
+def test_bidirectional_output_is_forward_then_backward(cell, size, traced):
+    config = config_for("bidirectional", size, cell)
+    values = traced("bidirectional", config).calls[0].activity("bidirectional").values
+    u, width = config.units, min(config.units, VALUE_WIDTH)
+    forward, backward, y = (np.array(values[key]) for key in ("h_forward", "h_backward", "y"))
+    assert forward.shape == backward.shape == (config.steps, width)
+    assert y.shape == (config.steps, min(2 * u, VALUE_WIDTH))
+    # merge_mode="concat": each step's output is [forward | backward], cut to 8 numbers.
+    np.testing.assert_allclose(forward, y[:, :width], atol=1e-6)
+    assert 2 * u <= VALUE_WIDTH  # every size used here keeps both halves whole
+    np.testing.assert_allclose(backward, y[:, u : 2 * u], atol=1e-6)
+
+
+@pytest.mark.parametrize("size", SIZE_NAMES)
+def test_lstm_return_state_records_the_cell_state(size, traced):
+    config = config_for("return_state", size, "LSTM")
+    values = traced("return_state", config).calls[0].activity("rnn").values
+    assert np.shape(values["c"]) == (min(config.units, VALUE_WIDTH),)
+    assert np.all(np.isfinite(values["c"]))
+
+
+def test_to_dict_is_json_with_the_same_shapes(case):
+    topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["topology"] == topology_id
+    assert data["config"] == dataclasses.asdict(config)
+    assert data["input_shapes"] == [list(shape) for shape in expected.inputs]
+    assert data["output_shapes"] == [list(shape) for shape in expected.outputs]
+    assert data["output_axes"] == [list(axes) for axes in expected.output_axes]
+    assert [layer["name"] for layer in data["layers"]] == list(expected.layers)
+    for layer in data["layers"]:
+        assert layer["output_shapes"] == [list(shape) for shape in expected.layers[layer["name"]].outputs]
+    assert [call["label"] for call in data["calls"]] == [call.label for call in result.calls]
+
+
+# ----------------------------------------------------------------------------- any_length
+
+
+ANY_LENGTH_CASES = [(tid, cell) for tid in CATALOGUE if "any_length" in CATALOGUE[tid].extras for cell in CELL_NAMES]
+
+
+@pytest.mark.parametrize("topology_id, cell", ANY_LENGTH_CASES, ids=[f"{tid}-{cell}" for tid, cell in ANY_LENGTH_CASES])
+def test_any_length_gives_the_same_shapes_and_params(topology_id, cell, traced):
+    config = dataclasses.replace(config_for(topology_id, "seed", cell), any_length=True)
+    result = traced(topology_id, config)
+    expected = expected_shapes(topology_id, config)
+    assert list(result.input_shapes) == expected.inputs
+    assert list(result.output_shapes) == expected.outputs
+    for name, want in expected.layers.items():
+        assert list(result.calls[0].activity(name).output_shapes) == want.outputs, name
+    assert {layer.name: layer.params for layer in result.layers} == expected_params(topology_id, config)
+
+
+# ----------------------------------------------------------------------------- wide vectors
+
+
+@pytest.mark.parametrize("topology_id", list(CATALOGUE))
+def test_values_are_cut_to_eight_numbers_per_vector(topology_id, traced):
+    features = 10 if topology_id == "one_to_many_stateful" else 9
+    config = Config(batch=2, steps=3, features=features, units=10)
+    result = traced(topology_id, config)
+    expected = expected_shapes(topology_id, config)
+    for name, want in expected.layers.items():
+        values = result.calls[0].activity(name).values
+        for key, numbers in values.items():
+            assert np.shape(numbers)[-1] <= VALUE_WIDTH, (name, key)
+        if want.kind == "recurrent":
+            assert np.shape(values["h"]) == (want.inputs[0][1], min(want.outputs[0][-1], VALUE_WIDTH)), name
+    first_x = np.array(result.calls[0].layers[0].values["x"])
+    if topology_id not in ("text_generator",):
+        assert first_x.shape[-1] == VALUE_WIDTH  # 9 or 10 features, 8 kept
+
+
+# ----------------------------------------------------------------------------- the expectations themselves
+
+
+@pytest.mark.parametrize(
+    "steps, chunks, lengths",
+    [(5, 2, [2, 3]), (7, 3, [2, 2, 3]), (10, 4, [2, 2, 3, 3]), (4, 4, [1, 1, 1, 1]), (6, 1, [6]), (1, 1, [1])],
+)
+def test_chunk_lengths_rule(steps, chunks, lengths):
+    assert chunk_lengths(steps, chunks) == lengths
+
+
+def test_textbook_counts_of_the_worked_examples():
+    # The docstrings' examples and the CLI's: LSTM(4) on 2 features, LSTM(4) on 8 features.
+    assert recurrent_weights("LSTM", 4, 2) == 112
+    assert recurrent_weights("LSTM", 4, 8) == 208
+    assert recurrent_weights("GRU", 4, 2) == 96
+    assert recurrent_weights("SimpleRNN", 4, 2) == 28
