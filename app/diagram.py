@@ -227,7 +227,7 @@ class _Canvas:
         self, x: float, y: float, text: str, anchor: str = "center", colour: str = "#263238", size: int = FONT_SIZE
     ) -> None:
         self.annotations.append(
-            dict(x=x, y=y, text=text, showarrow=False, xanchor=anchor, font=dict(size=size, color=colour))
+            dict(x=x, y=y, text=text, showarrow=False, xanchor=anchor, align=anchor, font=dict(size=size, color=colour))
         )
 
     # ------------------------------------------------------------ rows
@@ -409,7 +409,7 @@ class _Canvas:
         first_call = self.trace.calls[0]
         batch = first_call.input_shapes[0][0]
         if row.role == "input":
-            left = f"<b>input</b>  × {batch} sequences"
+            left = f"<b>input</b>  × {batch} sequence{'s' if batch > 1 else ''}"
             right = "<br>then ".join(
                 dict.fromkeys(symbolic(c.input_shapes[0], c.input_axes[0]) for c in self.trace.calls)
             )
