@@ -259,19 +259,14 @@ class _Canvas:
             shape, axes = call.input_shapes[0], call.input_axes[0]
             if _is_vector_input(call) and step > 0:
                 return None
-            size = shape[-1] if axes[-1] != "steps" else 1
-            label = f"x<sub>{t}</sub>" if axes[-1] != "steps" else f"id<sub>{t}</sub>"
-            values = _step_values(call.layers[0].values.get("x"), step, len(shape))
-            return self.box(
-                "input",
-                None,
-                column_index,
-                row_index,
-                shape,
-                size,
-                label,
-                _hover("input x", "model input", t, shape, axes, values, batch),
-            )
+            fed = call.layers[0].values.get("x")
+            if axes[-1] == "steps":  # token ids: one integer per sequence at each step
+                token = fed[step] if fed and step < len(fed) else None
+                hover = _hover("input token id", "model input", t, shape, axes, token, batch, per_step=(batch,))
+                return self.box("input", None, column_index, row_index, shape, 1, f"id<sub>{t}</sub>", hover)
+            values = _step_values(fed, step, len(shape))
+            hover = _hover("input x", "model input", t, shape, axes, values, batch)
+            return self.box("input", None, column_index, row_index, shape, shape[-1], f"x<sub>{t}</sub>", hover)
         if row.role == "output":
             return self.draw_output(row_index, call, column_index, column, last_step)
 
@@ -624,7 +619,8 @@ def _hover(role: str, layer: str, t, shape, axes, values, batch: int, per_step=N
     step_shape = per_step or ((batch, shape[-1]) if len(shape) == 3 else tuple(shape))
     lines = [
         f"<b>{role}</b> · {layer}" + (f" · t = {t}" if t is not None else ""),
-        f"this step: {tuple(step_shape)} = one ({step_shape[-1]},) vector per sequence",
+        f"this step: {tuple(step_shape)} = "
+        + ("one token id per sequence" if len(step_shape) == 1 else f"one ({step_shape[-1]},) vector per sequence"),
         f"whole tensor: {symbolic(shape, axes)}",
     ]
     if values is not None:

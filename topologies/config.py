@@ -61,11 +61,6 @@ class Config:
             raise ConfigError(f"cell is {self.cell!r}, but it must be one of {', '.join(CELLS)}.")
         if not isinstance(self.any_length, bool):
             raise ConfigError(f"any_length is {self.any_length!r}, but it must be true or false.")
-        if self.chunks > self.steps:
-            raise ConfigError(
-                f"chunks is {self.chunks}, but a sequence of {self.steps} steps can be split "
-                f"into at most {self.steps} chunks; lower chunks or raise steps."
-            )
         if self.work > WORK_BUDGET:
             raise ConfigError(
                 f"batch x steps x units x (units + features) is {self.work:,}, above the "

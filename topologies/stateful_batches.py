@@ -21,7 +21,17 @@ import keras
 import numpy as np
 from keras import layers
 
+from topologies.config import ConfigError
+
 SUMMARY = "A sequence fed in consecutive pieces: stateful=True carries the state from batch to batch."
+
+
+def check(config) -> None:
+    if config.chunks > config.steps:
+        raise ConfigError(
+            f"chunks is {config.chunks}, but a sequence of {config.steps} steps can be split "
+            f"into at most {config.steps} chunks; lower chunks or raise steps."
+        )
 
 
 def chunk_sizes(steps: int, chunks: int) -> list[int]:

@@ -63,6 +63,8 @@ topology = CATALOGUE[topology_id]
 st.title("RNN shapes")
 for warning in link_warnings:
     st.warning(warning)
+# Shown once, for the link as opened; after that the sidebar is the truth.
+st.session_state.link = (initial_topology, initial_config, [])
 
 concept, _, example = topology.concept.partition("\n\n    ")
 st.subheader(topology_id.replace("_", " "))
