@@ -349,7 +349,7 @@ class _Canvas:
             zip(layer.output_roles[1:], layer.output_shapes[1:], layer.output_axes[1:]), start=1
         ):
             role = "cell_state" if role_letter == "c" else "state"
-            values = layer.values.get(role_letter)
+            values = layer.values.get(f"{role_letter}_final")
             hover = _hover(f"returned state {role_letter}", layer.layer, None, shape, axes, values, shape[0])
             # Beside the last y, to its right: a tensor of its own, not a step.
             self.box(

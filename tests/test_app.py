@@ -21,7 +21,7 @@ APP = Path(__file__).resolve().parent.parent / "app" / "main.py"
 TIMEOUT = 120  # the first run imports TensorFlow
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def traced(topology_id: str, config: Config):
     return trace(topology_id, config)
 
@@ -164,7 +164,9 @@ def printed_shapes(code: str) -> list[tuple[int, ...]]:
     return shapes
 
 
-@pytest.mark.parametrize("topology_id", ["many_to_one", "return_state", "autoencoder", "text_generator", "stateful_batches"])
+@pytest.mark.parametrize(
+    "topology_id", ["many_to_one", "return_state", "autoencoder", "text_generator", "stateful_batches"]
+)
 def test_the_code_in_the_expander_runs_and_prints_the_measured_shapes(topology_id):
     at = open_app(topology=topology_id)
     assert_clean(at)

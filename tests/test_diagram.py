@@ -26,12 +26,12 @@ def seed_config(topology_id: str) -> Config:
     return Config(**{**SEED, "units": units})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def traced(topology_id: str, config: Config):
     return trace(topology_id, config)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def drawn(topology_id: str, config: Config):
     result = traced(topology_id, config)
     return result, draw(result)
@@ -165,6 +165,7 @@ def test_box_counts_follow_the_rules_beyond_the_seed(topology_id, changes):
 
 def test_variant_counts_worked_by_hand():
     """A few of the variants above, counted by hand rather than by the rules."""
+
     def counts(topology_id, **changes):
         _, figure = drawn(topology_id, Config(**{**SEED, **changes}))
         return dict(collections.Counter(box["role"] for box in boxes_of(figure)))
@@ -181,8 +182,11 @@ def test_variant_counts_worked_by_hand():
 def test_input_boxes_sit_at_the_drawn_columns(topology_id):
     result, figure = drawn(topology_id, seed_config(topology_id))
     got = [(box["call"], box["step"]) for box in boxes_of(figure) if box["role"] == "input"]
-    want = [(call, t) for call, step, t in drawn_columns(result)
-            if not is_vector_input(result, result.calls[call]) or step == 0]
+    want = [
+        (call, t)
+        for call, step, t in drawn_columns(result)
+        if not is_vector_input(result, result.calls[call]) or step == 0
+    ]
     assert got == want
 
 
@@ -226,7 +230,7 @@ def test_boxes_of_one_row_do_not_overlap(topology_id):
     _, figure = drawn(topology_id, seed_config(topology_id))
     boxes = boxes_of(figure)
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             overlap_x = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
             overlap_y = min(a["y1"], b["y1"]) - max(a["y0"], b["y0"])
             assert not (overlap_x > 1e-9 and overlap_y > 1e-9), (a, b)

@@ -15,6 +15,7 @@ import sys
 
 from topologies.catalogue import CATALOGUE
 from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
+from topologies.trace import trace
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,10 +28,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     defaults = Config()
-    parser = _Parser(prog="python -m topologies", description=__doc__.splitlines()[0])
+    # No abbreviations: `--unit 4` must be refused, not silently read as `--units 4`.
+    parser = _Parser(prog="python -m topologies", description=__doc__.splitlines()[0], allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("list", help="the topology ids, one line each")
-    tracing = commands.add_parser("trace", help="build, run and print every shape")
+    tracing = commands.add_parser("trace", help="build, run and print every shape", allow_abbrev=False)
     tracing.add_argument("topology", help="a topology id from `list`")
     # Sizes are read as text and checked by parse_config, so the CLI, the app's URL and the
     # tests share one set of rules and one wording of every error.
@@ -54,11 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.any_length:
         values["any_length"] = True
     try:
-        config = parse_config(values)
-        # Imported here so that `list` and bad input answer without loading TensorFlow.
-        from topologies.trace import trace
-
-        result = trace(arguments.topology, config)
+        result = trace(arguments.topology, parse_config(values))
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -29,7 +29,7 @@ SUMMARY = "A sequence fed in consecutive pieces: stateful=True carries the state
 def check(config) -> None:
     if config.chunks > config.steps:
         raise ConfigError(
-            f"chunks is {config.chunks}, but a sequence of {config.steps} steps can be split "
+            f"chunks is {config.chunks}, but a sequence of steps={config.steps} can be split "
             f"into at most {config.steps} chunks; lower chunks or raise steps."
         )
 

@@ -66,7 +66,9 @@ class LayerActivity:
     output_roles: tuple[str, ...]  # "y" for what is handed on; "h", "c" for returned states
     input_axes: tuple[Axes, ...]  # what each axis means: ("batch", "steps", "features")
     output_axes: tuple[Axes, ...]  # ("batch", "steps", "units"), ("batch", "units"), ...
-    values: dict  # sample 0, first VALUE_WIDTH numbers of each vector: "x", "h", "y", ...
+    # Sample 0, the first VALUE_WIDTH numbers of each vector: "x" (input), "y" (first output),
+    # "h" (state at every step), "h_final" and "c_final" (returned states), "h_forward"/"h_backward".
+    values: dict
 
 
 @dataclasses.dataclass(frozen=True)
@@ -462,7 +464,8 @@ def _activity(
     if kind == "recurrent":
         if layer.return_state:
             roles += ["h", "c"][: len(outputs) - 1]
-            values.update({role: _sample(array) for role, array in zip(roles[1:], outputs[1:])})
+            # The returned final states: "h_final", and "c_final" for an LSTM.
+            values.update({f"{role}_final": _sample(array) for role, array in zip(roles[1:], outputs[1:])})
         # With return_sequences=True the layer's output at step t is h_t itself; otherwise
         # only the last h_t comes out, and the others are recovered by running the layer's
         # own cell (same weights) over sample 0 with every step returned.
