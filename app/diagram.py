@@ -18,6 +18,8 @@ import math
 
 import plotly.graph_objects as go
 
+from topologies.trace import symbolic
+
 # The letter, colour and legend name of each role a box can have.
 ROLES = {
     "input": ("x", "#e4572e", "x_t: input at step t"),
@@ -107,12 +109,6 @@ def _rows(trace) -> list[Row]:
             rows.append(Row("layer", layer.name, layer.code))
     rows.append(Row("output", None, "output"))
     return rows
-
-
-def symbolic(shape, axes) -> str:
-    """(10, 5, 4) = (batch, steps, units)"""
-    numbers = ", ".join(str(size) for size in shape)
-    return f"({numbers}) = ({', '.join(axes)})"
 
 
 def _height(size: int) -> float:

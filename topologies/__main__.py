@@ -15,7 +15,7 @@ import sys
 
 from topologies.catalogue import CATALOGUE
 from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
-from topologies.trace import trace
+from topologies.trace import symbolic, trace
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,11 +65,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(format_table(result))
     return 0
-
-
-def symbolic(shape: tuple[int, ...], axes: tuple[str, ...]) -> str:
-    """(10, 5, 4) = (batch, steps, units)"""
-    return f"{tuple(shape)} = ({', '.join(axes)})".replace(",) =", ") =")
 
 
 def format_table(result) -> str:

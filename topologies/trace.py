@@ -166,6 +166,12 @@ class Trace:
         }
 
 
+def symbolic(shape: Shape, axes: Axes) -> str:
+    """A measured shape beside what each axis means: (10, 5, 4) = (batch, steps, units)"""
+    numbers = ", ".join(str(size) for size in shape)
+    return f"({numbers}) = ({', '.join(axes)})"
+
+
 def _lists(shapes: tuple[tuple, ...]) -> list[list]:
     return [list(shape) for shape in shapes]
 

@@ -5,12 +5,12 @@ import inspect
 import streamlit as st
 
 from app.controls import config_from_query, query_from_config, sidebar
-from app.diagram import draw, symbolic
 from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
 
 with st.spinner("Loading TensorFlow…"):
-    from topologies.trace import trace
+    from app.diagram import draw
+    from topologies.trace import symbolic, trace
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
