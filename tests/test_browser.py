@@ -149,7 +149,13 @@ def test_changing_units_redraws_the_picture_and_the_link(page, server):
     page.wait_for_url(re.compile(r"[?&]units=6(&|$)"), timeout=WAIT_MS)
     assert re.search(r"[?&]units=6(&|$)", page.url), page.url
     assert "topology=many_to_one" in page.url
-    # the picture was redrawn, not added to: no label still reads the old shape
+    # The picture was redrawn, not added to: once Streamlit has replaced the stale chart of the
+    # previous run (it may linger a moment), no label reads the old shape.
+    page.wait_for_function(
+        "() => !Array.from(document.querySelectorAll('.js-plotly-plot text'))"
+        ".some(t => t.textContent.includes('(10, 4)'))",
+        timeout=WAIT_MS,
+    )
     assert not any("(10, 4)" in text for text in page.evaluate(PLOT_TEXT))
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
