@@ -14,24 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.syllabus import DOCUMENTED_IDS
 from topologies.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTED_IDS = [
-    "many_to_many",
-    "many_to_one",
-    "one_to_many_repeat",
-    "one_to_many_stateful",
-    "stateful_batches",
-    "forecast_stateful",
-    "sliding_windows",
-    "stacked",
-    "autoencoder",
-    "time_distributed",
-    "text_generator",
-    "return_state",
-    "bidirectional",
-]
 CLI_EXAMPLE = ["trace", "many_to_one", "--batch", "32", "--steps", "10", "--features", "8", "--units", "4"]
 # LSTM(4) on 8 features: 4 gates x 4 units x (8 inputs + 4 units + 1 bias).
 CLI_EXAMPLE_PARAMS = 4 * 4 * (8 + 4 + 1)
@@ -105,26 +91,7 @@ def test_bad_input_exits_2_with_one_line_on_stderr(args, fragments):
 
 
 def test_main_json_in_process(capsys):
-    assert (
-        main(
-            [
-                "trace",
-                "many_to_one",
-                "--batch",
-                "3",
-                "--steps",
-                "7",
-                "--features",
-                "5",
-                "--units",
-                "6",
-                "--cell",
-                "gru",
-                "--json",
-            ]
-        )
-        == 0
-    )
+    assert main("trace many_to_one --batch 3 --steps 7 --features 5 --units 6 --cell gru --json".split()) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["config"]["cell"] == "GRU"  # capitalisation forgiven
     assert data["output_shapes"] == [[3, 6]]
@@ -132,25 +99,7 @@ def test_main_json_in_process(capsys):
 
 
 def test_main_lists_calls_for_multi_call_topologies(capsys):
-    assert (
-        main(
-            [
-                "trace",
-                "stateful_batches",
-                "--batch",
-                "3",
-                "--steps",
-                "7",
-                "--features",
-                "5",
-                "--units",
-                "6",
-                "--chunks",
-                "3",
-            ]
-        )
-        == 0
-    )
+    assert main("trace stateful_batches --batch 3 --steps 7 --features 5 --units 6 --chunks 3".split()) == 0
     out = capsys.readouterr().out
     assert "batch 1: (3, 2, 5) -> (3, 2, 6)" in out
     assert "batch 2: (3, 2, 5) -> (3, 2, 6)" in out

@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pytest
 
+from tests.syllabus import DOCUMENTED_IDS
 from topologies import CATALOGUE, Config
 
 CELL_NAMES = ("LSTM", "GRU", "SimpleRNN")
@@ -250,23 +251,6 @@ def expected_total_params(topology_id: str, c: Config) -> int:
 
 
 # ----------------------------------------------------------------------------- the catalogue
-
-
-DOCUMENTED_IDS = [
-    "many_to_many",
-    "many_to_one",
-    "one_to_many_repeat",
-    "one_to_many_stateful",
-    "stateful_batches",
-    "forecast_stateful",
-    "sliding_windows",
-    "stacked",
-    "autoencoder",
-    "time_distributed",
-    "text_generator",
-    "return_state",
-    "bidirectional",
-]
 
 
 def test_catalogue_holds_the_documented_topologies_in_teaching_order():
