@@ -129,7 +129,8 @@ class _Canvas:
         self.hover_x: list[float] = []
         self.hover_y: list[float] = []
         self.hover_text: list[str] = []
-        self.row_top: dict[int, float] = {}
+        # For each row, the boxes its arrows start from in the row below, by column.
+        self.rows_below: dict[int, dict[int, dict]] = {}
 
     # ------------------------------------------------------------ geometry
 
@@ -181,7 +182,6 @@ class _Canvas:
         self.hover_x.append(x)
         self.hover_y.append(y)
         self.hover_text.append(hover)
-        self.row_top[row_index] = max(self.row_top.get(row_index, -1e9), y1)
         record = dict(
             role=role,
             layer=layer,
@@ -447,7 +447,6 @@ class _Canvas:
 
     def draw_dividers(self) -> None:
         """Multi-call topologies: a labelled line between calls; a reset is marked on it."""
-        self.rows_below: dict[int, dict[int, dict]] = {}
         top = self.y_of(len(self.rows) - 1) + 0.9
         if len(self.trace.calls) == 1:
             return
