@@ -9,5 +9,11 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 st.set_page_config(page_title="RNN shapes", page_icon="🟩", layout="wide")
-page = st.navigation([st.Page("pages/shapes.py", title="Shapes", icon="📐", default=True)])
+page = st.navigation(
+    [
+        st.Page("views/shapes.py", title="Shapes", icon="📐", default=True),
+        st.Page("views/windows.py", title="Windows", icon="🪟"),
+        st.Page("views/stateful.py", title="Stateful", icon="🔁"),
+    ]
+)
 page.run()

@@ -28,8 +28,10 @@ class Topology:
 
     @property
     def is_multi_call(self) -> bool:
-        """True when the model is called several times in a row (stateful topologies)."""
-        return hasattr(self.module, "run")
+        """True when the model is called several times in a row (stateful topologies): the
+        module's `calls(model, config, runner)` is a generator that yields after each step of
+        its protocol, so a trace runs it to the end and a step-through view one step a click."""
+        return hasattr(self.module, "calls")
 
     def check(self, config: Config) -> None:
         """Raise ConfigError for a combination of sizes this topology cannot build."""

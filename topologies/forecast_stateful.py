@@ -55,34 +55,45 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="forecast_stateful")
 
 
-def synthetic_series(config) -> np.ndarray:
-    """Sine waves, one phase per sample and one frequency per feature: (batch, steps, features)."""
-    time = np.arange(config.steps)[None, :, None]
+def synthetic_series(config, length: int | None = None) -> np.ndarray:
+    """Sine waves, one phase per sample and one frequency per feature: (batch, length, features).
+
+    The first `steps` values are what the model knows; the rest is the true continuation
+    that a forecast can be compared with."""
+    time = np.arange(length or config.steps)[None, :, None]
     phase = np.linspace(0, np.pi, config.batch)[:, None, None]
     frequency = 0.3 + 0.1 * np.arange(config.features)[None, None, :]
     return np.sin(frequency * time + phase).astype("float32")
 
 
-def run(model, config, runner) -> dict:
-    """Train, prime on the known steps, then generate `horizon` future steps."""
-    series = synthetic_series(config)
-    known, target = series[:, :-1], series[:, 1:]  # target is one step ahead of known
-    eager = EPOCHS * config.steps <= EAGER_TRAINING_STEPS
+def calls(model, config, runner, epochs: int = EPOCHS):
+    """Train for `epochs`, prime on the known steps, then generate `horizon` future steps.
+
+    Yields ("epoch", number, loss) after each epoch of training and ("call", label) after each
+    model call, so a page can draw the loss and the picture as they happen."""
+    series = synthetic_series(config, config.steps + config.horizon)
+    known = series[:, : config.steps]
+    inputs, targets = known[:, :-1], known[:, 1:]  # the target is one step ahead of the input
+    eager = epochs * config.steps <= EAGER_TRAINING_STEPS
     model.compile(optimizer="adam", loss="mse", run_eagerly=eager)
     losses = []
-    for _ in range(EPOCHS):
+    for epoch in range(1, epochs + 1):
         runner.reset()  # each epoch reads the sequences from their start
-        losses.append(float(model.train_on_batch(known, target)))
+        losses.append(float(model.train_on_batch(inputs, targets)))
+        yield ("epoch", epoch, losses[-1])
 
     runner.reset()
-    (predicted,) = runner.call("prime", series)  # (batch, steps, features)
+    (predicted,) = runner.call("prime", known)  # (batch, steps, features)
+    yield ("call", "prime")
     next_input = predicted[:, -1:]  # the forecast of step steps + 1
     forecast = [next_input]
     for step in range(config.steps + 1, config.steps + config.horizon):
         (next_input,) = runner.call(f"step {step}", next_input)  # (batch, 1, features)
         forecast.append(next_input)
+        yield ("call", f"step {step}")
     runner.reset()
     return {
         "training_loss": losses,
         "forecast_sample_0": np.concatenate(forecast, axis=1)[0].astype("float64").round(4).tolist(),
+        "truth_sample_0": series[0, config.steps :].astype("float64").round(4).tolist(),
     }

@@ -45,12 +45,13 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="one_to_many_stateful")
 
 
-def run(model, config, runner) -> dict:
-    """Start new sequences, then feed every output back in as the next input."""
+def calls(model, config, runner):
+    """Start new sequences, then feed every output back in as the next input, one call a step."""
     runner.reset()  # new sequences: no state from any earlier run
     step_input = runner.random((config.batch, 1, config.features))
     for step in range(1, config.steps + 1):
         (step_output,) = runner.call(f"step {step}", step_input)  # (batch, 1, units)
         step_input = step_output  # the feedback: units == features makes this fit
+        yield
     runner.reset()  # the sequences end here
     return {}

@@ -49,12 +49,13 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="sliding_windows")
 
 
-def run(model, config, runner) -> dict:
+def calls(model, config, runner):
     """Cut the windows, then feed the first few to the model one at a time."""
     noise = runner.random((config.batch + config.steps, config.features))
     inputs, targets = windows(synthetic_series(config, noise), config.steps)
     runner.reset()
     for number in range(1, min(WINDOWS_RUN, len(inputs)) + 1):
         runner.call(f"window {number}", inputs[number - 1 : number])  # (1, steps, features)
+        yield
     runner.reset()
     return {"windows_shape": list(inputs.shape), "targets_shape": list(targets.shape)}

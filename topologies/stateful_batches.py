@@ -17,6 +17,8 @@ outputs. It comes out at rounding error.
 Reference: https://keras.io/guides/working_with_rnns/#crossbatch-statefulness
 """
 
+import re
+
 import keras
 import numpy as np
 from keras import layers
@@ -48,20 +50,50 @@ def build(config, stateful: bool = True) -> keras.Model:
     return keras.Model(inputs, outputs, name="stateful_batches" if stateful else "stateless_twin")
 
 
-def run(model, config, runner) -> dict:
-    """Feed the pieces in order, then compare with the whole sequences read at once."""
+def calls(model, config, runner, shuffle: bool = False, reset_between: bool = False, uneven_batch: bool = False):
+    """Feed the pieces in order, then compare with the whole sequences read at once.
+
+    The options break the rule on purpose, so the difference shows what the rule protects:
+    `shuffle` lets row i of every later batch hold the steps of sample i + 1 (tank A's state
+    then continues tank B's measurements), `reset_between` resets the state between batches,
+    and `uneven_batch` feeds batch 2 with one sample fewer, which Keras refuses.
+    """
     sequences = runner.random((config.batch, config.steps, config.features))
+    in_order = np.arange(config.batch)
+    shifted = np.roll(in_order, -1)  # row i holds sample i + 1
     runner.reset()
-    pieces = []
+    pieces, expected_rows = [], []
     start = 0
     for number, size in enumerate(chunk_sizes(config.steps, config.chunks), start=1):
-        (piece,) = runner.call(f"batch {number}", sequences[:, start : start + size])  # (batch, size, units)
+        later = number > 1
+        if later and reset_between:
+            runner.reset()
+        if later and uneven_batch:
+            return {"keras_error": _refusal(runner, sequences[1:, start : start + size])}
+        rows = shifted if later and shuffle else in_order
+        label = f"batch {number}" + (" (shuffled)" if later and shuffle else "")
+        (piece,) = runner.call(label, sequences[rows, start : start + size])  # (batch, size, units)
         pieces.append(piece)
+        expected_rows.append((rows, start, size))
         start += size
+        yield
     runner.reset()
 
     twin = build(config, stateful=False)
     twin.set_weights(model.get_weights())
     (whole,) = runner.run_unrecorded(twin, sequences)  # (batch, steps, units)
-    difference = np.max(np.abs(np.concatenate(pieces, axis=1) - whole))
+    expected = np.concatenate([whole[rows, begin : begin + size] for rows, begin, size in expected_rows], axis=1)
+    difference = np.max(np.abs(np.concatenate(pieces, axis=1) - expected))
     return {"stateful_vs_whole_max_abs_diff": float(difference)}
+
+
+def _refusal(runner, wrong_batch: np.ndarray) -> str:
+    """Call the stateful model with the wrong number of samples; return what Keras says."""
+    try:
+        runner.run_unrecorded(runner.model, wrong_batch)
+    except ValueError as error:
+        # Keras wraps the reason in a longer report with terminal colour codes.
+        reason = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+        lines = [line.strip(" -") for line in reason.splitlines() if "batch size" in line]
+        return " ".join(lines) or reason.splitlines()[0]
+    return "Keras accepted it."

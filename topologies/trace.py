@@ -31,7 +31,9 @@ VALUE_WIDTH = 8
 EAGER_STEP_LIMIT = 32
 # Keras numbers layers from a process-wide counter and clear_session() resets global state,
 # and Streamlit runs each browser session in its own thread: build and run one model at a time.
-_KERAS_LOCK = threading.Lock()
+# Re-entrant, because a trace holds it for the whole run and each recorded call takes it too
+# (a step-through view makes its calls one at a time, outside any trace).
+KERAS_LOCK = threading.RLock()
 # Every model built leaves a little behind in Keras's global state (about 0.4 MB); clearing it
 # now and then keeps a long-running server flat without paying clear_session() on every trace.
 _TRACES_BETWEEN_CLEARS = 200
@@ -176,31 +178,36 @@ def _lists(shapes: tuple[tuple, ...]) -> list[list]:
     return [list(shape) for shape in shapes]
 
 
-def trace(topology_id: str, config: Config) -> Trace:
-    """Build `topology_id` for `config`, run it on seeded dummy data, and record every tensor."""
+def trace(topology_id: str, config: Config, **options) -> Trace:
+    """Build `topology_id` for `config`, run it on seeded dummy data, and record every tensor.
+
+    `options` go to a multi-call topology's `calls()`: the labs use them to break what the
+    topology demonstrates (`shuffle=True` for stateful_batches, say) and measure the damage.
+    """
+    runner = start(topology_id, config)
+    with KERAS_LOCK:
+        if not runner.topology.is_multi_call:
+            runner.call("run", runner.dummy_inputs())
+            return runner.snapshot()
+        events = runner.topology.module.calls(runner.model, config, runner, **options)
+        while True:
+            try:
+                next(events)
+            except StopIteration as finished:
+                return runner.snapshot(finished.value or {})
+
+
+def start(topology_id: str, config: Config) -> Runner:
+    """Check the request, build the model, and hand back a Runner ready for its first call."""
     if topology_id not in CATALOGUE:
         raise ConfigError(f"topology is {topology_id!r}, but it must be one of {', '.join(CATALOGUE)}.")
     if not isinstance(config, Config):
         raise ConfigError(f"config is {config!r}, but it must be a topologies.Config.")
     topology = CATALOGUE[topology_id]
     topology.check(config)
-    with _KERAS_LOCK:
+    with KERAS_LOCK:
         _clear_keras_now_and_then()
-        model = topology.module.build(config)
-        runner = Runner(model, config)
-        if topology.is_multi_call:
-            facts = topology.module.run(model, config, runner)
-        else:
-            runner.call("run", runner.dummy_inputs())
-            facts = {}
-        return Trace(
-            topology=topology_id,
-            config=config,
-            layers=tuple(_layer_records(model)),
-            calls=tuple(runner.calls),
-            reset_after=runner.reset_pending,
-            facts=facts,
-        )
+        return Runner(topology_id, topology.module.build(config), config)
 
 
 def _clear_keras_now_and_then() -> None:
@@ -217,9 +224,11 @@ class Runner:
     runner.reset()                       # reset every stateful layer before the next call
     outputs = runner.call("batch 1", x)  # run and record; returns the model's outputs
     runner.run_unrecorded(twin, x)       # run another model without recording it
+    runner.snapshot()                    # everything recorded so far, as a Trace
     """
 
-    def __init__(self, model: keras.Model, config: Config):
+    def __init__(self, topology_id: str, model: keras.Model, config: Config):
+        self.topology = CATALOGUE[topology_id]
         self.model = model
         self.config = config
         self.calls: list[CallRecord] = []
@@ -244,16 +253,18 @@ class Runner:
         return arrays
 
     def reset(self) -> None:
-        for layer in _stateful_layers(self.model):
-            layer.reset_states()
+        with KERAS_LOCK:
+            for layer in _stateful_layers(self.model):
+                layer.reset_states()
         self.reset_pending = True
 
     def call(self, label: str, inputs: np.ndarray | list[np.ndarray]) -> list[np.ndarray]:
         """Run the model once on `inputs`, record every layer, and return the model's outputs."""
         inputs = inputs if isinstance(inputs, list) else [inputs]
-        initial_states = {layer.name: _sample_zero_state(layer) for layer in _stateful_layers(self.model)}
         input_axes = [_model_input_axes(array) for array in inputs]
-        observation = self._observer.observe(inputs, input_axes, initial_states)
+        with KERAS_LOCK:
+            initial_states = {layer.name: _sample_zero_state(layer) for layer in _stateful_layers(self.model)}
+            observation = self._observer.observe(inputs, input_axes, initial_states)
         self.calls.append(
             CallRecord(
                 label=label,
@@ -269,7 +280,18 @@ class Runner:
         return observation.outputs
 
     def run_unrecorded(self, model: keras.Model, inputs: np.ndarray) -> list[np.ndarray]:
-        return _as_arrays(_Executor(model)(inputs))
+        with KERAS_LOCK:
+            return _as_arrays(_Executor(model)(inputs))
+
+    def snapshot(self, facts: dict | None = None) -> Trace:
+        return Trace(
+            topology=self.topology.id,
+            config=self.config,
+            layers=tuple(_layer_records(self.model)),
+            calls=tuple(self.calls),
+            reset_after=self.reset_pending,
+            facts=facts or {},
+        )
 
 
 class _Executor:

@@ -1,0 +1,184 @@
+"""Page "Stateful": what stateful=True carries from one batch to the next, and when it breaks."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.controls import HELP
+
+with st.spinner("Loading TensorFlow…"):
+    from app.diagram import draw
+    from topologies import Config, trace
+    from topologies.forecast_stateful import synthetic_series
+    from topologies.stateful_batches import chunk_sizes
+    from topologies.stepper import Stepper
+
+TANKS = "ABCDEFGH"
+EXACT = 1e-5  # below this, two float32 runs agree up to rounding
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_trace(topology_id, config, **options):
+    """Plain data per (topology, config, options); no model outlives the call."""
+    return trace(topology_id, config, **options)
+
+
+def chart(result) -> None:
+    st.plotly_chart(draw(result), width="stretch", config={"displaylogo": False})
+
+
+st.title("Stateful: what stateful=True keeps between batches")
+st.markdown(
+    "Normally every batch holds **whole, new sequences**: the state h_t (and c_t) starts from zero for each. "
+    "With `stateful=True` the state a batch ends with is where the next batch starts, **row by row**: "
+    "sample i of batch 2 continues sample i of batch 1. So long sequences can be fed in pieces, and a "
+    "model can be stopped after any step, given a new input, and continue."
+)
+
+# ----------------------------------------------------------------------------------- the tanks
+st.header("1. Oil tanks, fed in consecutive batches")
+sizes = st.columns(4)
+tanks = sizes[0].slider("tanks (batch)", 2, 8, 3, key="tanks", help=HELP["batch"])
+steps = sizes[1].slider("hours measured (steps)", 2, 8, 5, key="steps", help=HELP["steps"])
+chunks = sizes[2].slider("batches per sequence (chunks)", 2, steps, 2, key="chunks", help=HELP["chunks"])
+units = sizes[3].slider("units", 1, 8, 4, key="units", help=HELP["units"])
+split = chunk_sizes(steps, chunks)
+st.markdown(
+    f"Each tank has **{steps} hourly steps** of **2 features** (pressure P, temperature T): the data is "
+    f"({tanks}, {steps}, 2). Fed in {chunks} batches of {' + '.join(map(str, split))} steps:"
+)
+grids = st.columns(chunks)
+first_step = 1
+for number, (grid, size) in enumerate(zip(grids, split), start=1):
+    hours = range(first_step, first_step + size)
+    grid.markdown(f"**batch {number}**: ({tanks}, {size}, 2)")
+    grid.dataframe(
+        {
+            "tank": [f"Tank {TANKS[row]}" for row in range(tanks)],
+            **{f"step {hour}": [f"P{TANKS[row]}{hour}, T{TANKS[row]}{hour}" for row in range(tanks)] for hour in hours},
+        },
+        hide_index=True,
+    )
+    first_step += size
+st.caption("Row i of every batch is the same tank: that alignment is the whole contract.")
+
+# ----------------------------------------------------------------------------------- for real
+st.header("2. Run it for real")
+config = Config(batch=tanks, steps=steps, features=2, units=units, chunks=chunks)
+toggles = st.columns(2)
+shuffle = toggles[0].toggle("Shuffle the samples between batches", key="shuffle")
+reset = toggles[1].toggle("Reset the state between batches", key="reset")
+with st.spinner("Running the stateful layer and its stateless twin…"):
+    result = cached_trace("stateful_batches", config, shuffle=shuffle, reset_between=reset)
+difference = result.facts["stateful_vs_whole_max_abs_diff"]
+st.markdown(
+    "The batches go through an LSTM with `stateful=True`; the whole sequences go, in one call, through "
+    "a stateless twin with **the same weights**. If batch 2 really continues batch 1, the outputs agree."
+)
+st.metric("Largest difference, pieces vs whole", f"{difference:.2g}")
+if difference < EXACT:
+    st.success(
+        "The outputs agree up to rounding: each tank's state at the end of batch 1 was its starting state in batch 2."
+    )
+else:
+    reasons = []
+    if shuffle:
+        reasons.append(
+            "the samples were shuffled: row i of batch 2 now holds the next tank's steps, so tank A's state "
+            "continues tank B's measurements. That is why stateful training needs `shuffle=False`"
+        )
+    if reset:
+        reasons.append(
+            "the state was reset between batches, so batch 2 started from zero as if its steps began a new "
+            "sequence. Reset only where sequences really end"
+        )
+    st.error("The outputs differ: " + "; and ".join(reasons) + ".")
+chart(result)
+
+# ----------------------------------------------------------------------------------- fixed batch
+st.header("3. The batch size is fixed")
+st.markdown(
+    "A stateful layer keeps one state row per sample, so it is built for a fixed batch: "
+    f"`keras.Input(batch_shape=({tanks}, None, 2))`. What if batch 2 has one tank fewer?"
+)
+if st.button("Feed batch 2 with one tank fewer", key="uneven"):
+    refused = cached_trace("stateful_batches", config, uneven_batch=True)
+    st.warning(f"Keras refuses: {refused.facts['keras_error']}")
+    st.markdown(
+        f"There are {tanks} saved states and {tanks - 1} samples: Keras cannot tell which state goes with "
+        "which sample, so every batch of a stateful model must have the same number of samples."
+    )
+
+# ----------------------------------------------------------------------------------- feedback
+st.header("4. One to many: each output becomes the next input")
+st.markdown(
+    "Call the stateful model with **one step**, take its output y_t and feed it back as x_(t+1). "
+    "The state carries the sequence between calls. The output must fit where the input was, "
+    "so **units must equal features**: here both are 2."
+)
+feedback_config = Config(batch=tanks, steps=12, features=2, units=2)
+buttons = st.columns(3)
+if buttons[0].button("Start new sequences", key="feedback_start") or "feedback" not in st.session_state:
+    # A model of this browser session's own: no other session ever advances it.
+    st.session_state.feedback = Stepper("one_to_many_stateful", feedback_config)
+feedback = st.session_state.feedback
+if buttons[1].button("Next step", key="feedback_next", disabled=feedback.finished):
+    feedback.advance()
+buttons[2].markdown(f"calls made: **{feedback.call_count}** of {feedback_config.steps}")
+if feedback.call_count:
+    chart(feedback.snapshot())
+else:
+    st.caption("Press Next step: the first call reads the starting input x_1.")
+
+# ----------------------------------------------------------------------------------- forecast
+st.header("5. Forecast: learn the next step, then feed forecasts back")
+forecast_config = Config(batch=1, steps=30, features=1, units=8, horizon=15)
+epochs = st.slider("epochs", 10, 150, 60, step=10, key="epochs")
+st.markdown(
+    f"A sine wave of {forecast_config.steps} known steps. The model learns to predict each step from the ones "
+    "before (input: steps 1 to 29, target: steps 2 to 30, the state reset every epoch). Then it reads the "
+    "known steps once (prime), and each forecast is fed back as the next input, with no reset."
+)
+just_trained = st.button("Train", key="forecast_train")
+if just_trained:
+    stepper = Stepper("forecast_stateful", forecast_config, epochs=epochs)
+    progress = st.progress(0.0, text="training…")
+    losses: list[float] = []
+    loss_chart = st.empty()
+    for _ in range(epochs):
+        _, epoch, loss = stepper.advance()
+        losses.append(loss)
+        progress.progress(epoch / epochs, text=f"epoch {epoch} of {epochs}: loss {loss:.4f}")
+        loss_chart.line_chart({"loss": losses}, height=200)
+    st.session_state.forecast = stepper
+    st.session_state.forecast_losses = losses
+if "forecast" in st.session_state:
+    forecast = st.session_state.forecast
+    if not just_trained:
+        st.line_chart({"loss": st.session_state.forecast_losses}, height=200)
+    controls = st.columns(3)
+    if controls[0].button("Next step", key="forecast_next", disabled=forecast.finished):
+        forecast.advance()
+    if controls[1].button("Run to the end", key="forecast_end", disabled=forecast.finished):
+        while not forecast.finished:
+            forecast.advance()
+    controls[2].markdown(f"calls made: **{forecast.call_count}**")
+    if forecast.call_count:
+        so_far = forecast.snapshot()
+        # Sample 0's last output of each call: prime predicts step 31, each later call the next.
+        predicted = [call.layers[-1].values["y"][-1][0] for call in so_far.calls]
+        truth = synthetic_series(forecast_config, forecast_config.steps + forecast_config.horizon)[0, :, 0]
+        known = forecast_config.steps
+        figure = go.Figure()
+        figure.add_scatter(x=list(range(1, len(truth) + 1)), y=truth, name="true series", mode="lines")
+        figure.add_scatter(
+            x=list(range(known + 1, known + 1 + len(predicted))),
+            y=predicted,
+            name="forecast, fed back",
+            mode="lines+markers",
+        )
+        figure.add_vline(x=known + 0.5, line_dash="dash", annotation_text="known | future")
+        figure.update_layout(height=320, font={"size": 15}, margin={"t": 30, "b": 10}, xaxis_title="step")
+        st.plotly_chart(figure, width="stretch")
+        chart(so_far)
+else:
+    st.caption("Press Train to start.")

@@ -1,0 +1,184 @@
+"""Page "Windows": how one long series becomes (samples, steps, features)."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.series import SeriesError, check_look_back, parse_series, side_by_side, synthetic_series
+
+with st.spinner("Loading TensorFlow…"):
+    from topologies.sliding_windows import windows
+
+FEATURE_NAMES = ("pressure", "temperature")
+FONT = {"size": 15}
+
+st.title("Windows: from one long series to (samples, steps, features)")
+st.markdown(
+    "A recurrent layer reads a batch of **sequences**, each a list of **steps**, each step a "
+    "vector of **features**. A single long series has to be cut into sequences first. The "
+    "classic way is a sliding window: every run of `look_back` consecutive values becomes one "
+    "sequence, and the value right after it is the target to predict."
+)
+
+source_column, size_column = st.columns(2)
+source = source_column.radio("Series", ["Synthetic: sine plus noise", "Paste numbers"], key="source")
+two_series = source_column.checkbox(
+    "A second series beside it (pressure and temperature): 2 features per step", key="two_series"
+)
+try:
+    if source == "Paste numbers":
+        first = parse_series(
+            source_column.text_area("Series 1", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12", key="pasted_1"), "series 1"
+        )
+        second = None
+        if two_series:
+            second = parse_series(
+                source_column.text_area("Series 2", "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24", key="pasted_2"),
+                "series 2",
+            )
+        series = side_by_side(first, second)
+    else:
+        length = size_column.slider("Length N", 10, 400, 60, key="length")
+        series = synthetic_series(length, 2 if two_series else 1)
+    look_back = size_column.slider("look_back (= steps per window)", 1, 50, 5, key="look_back")
+    check_look_back(series, look_back)
+except SeriesError as error:
+    st.error(str(error))
+    st.stop()
+
+inputs, targets = windows(series, look_back)  # (samples, look_back, features), (samples, features)
+count, features = len(series), series.shape[1]
+samples = len(inputs)
+
+st.info(
+    f"**{count} values** with **look_back = {look_back}** give **{count} − {look_back} = {samples} windows**. "
+    f"X is **{inputs.shape}** = (samples, steps, features) and y is **{targets.shape}** = (samples, features)."
+)
+st.caption(
+    f"The seed's `create_dataset` loops over `range(len(dataset) - look_back - 1)` and so makes "
+    f"{samples - 1} windows: it leaves out the last one, whose target is the final value. "
+    "Nothing requires that; it is an off-by-one."
+)
+
+window = st.slider("Window k", 1, samples, 1, key="window")
+start = window - 1
+figure = go.Figure()
+for feature in range(features):
+    figure.add_trace(
+        go.Scatter(
+            x=np.arange(1, count + 1),
+            y=series[:, feature],
+            mode="lines+markers",
+            name=FEATURE_NAMES[feature] if features > 1 else "series",
+            marker={"size": 5},
+        )
+    )
+figure.add_vrect(
+    x0=start + 0.5,
+    x1=start + look_back + 0.5,
+    fillcolor="#e4572e",
+    opacity=0.18,
+    line_width=0,
+    annotation_text=f"window {window}: X[{start}]",
+    annotation_position="top left",
+)
+figure.add_trace(
+    go.Scatter(
+        x=[start + look_back + 1] * features,
+        y=targets[start],
+        mode="markers",
+        name=f"target y[{start}]",
+        marker={"size": 14, "color": "#ad1457", "symbol": "star"},
+    )
+)
+figure.update_layout(height=330, margin={"t": 30, "b": 10}, font=FONT, xaxis_title="position in the series")
+st.plotly_chart(figure, width="stretch")
+
+table_column, picture_column = st.columns(2)
+with table_column:
+    st.markdown(f"**X[{start}]**: shape {inputs[start].shape} = (steps, features)")
+    st.dataframe(
+        {
+            "step": list(range(1, look_back + 1)),
+            **{
+                (FEATURE_NAMES[feature] if features > 1 else "value"): inputs[start, :, feature].round(3).tolist()
+                for feature in range(features)
+            },
+        },
+        hide_index=True,
+    )
+    st.markdown(f"**y[{start}]** = {targets[start].astype(float).round(3).tolist()}: the value after the window")
+with picture_column:
+    shown = min(samples, 30)
+    st.markdown(f"**X** as a picture: the first {shown} of {samples} windows, feature 1")
+    heatmap = go.Figure(
+        go.Heatmap(
+            z=inputs[:shown, :, 0],
+            x=[f"step {step}" for step in range(1, look_back + 1)],
+            y=[f"window {number}" for number in range(1, shown + 1)],
+            colorscale="RdBu",
+            showscale=False,
+        )
+    )
+    heatmap.update_yaxes(autorange="reversed")
+    heatmap.update_layout(height=330, margin={"t": 10, "b": 10}, font={"size": 13})
+    st.plotly_chart(heatmap, width="stretch")
+    st.caption("Each row is the one above shifted left by one step: the windows overlap.")
+
+st.markdown("### Two ways to feed the same series")
+chunks = count // look_back
+overlap_column, stateful_column = st.columns(2)
+with overlap_column:
+    st.markdown(
+        f"**Overlapping windows, stateless.** {samples} sequences of {look_back} steps, shuffled freely. "
+        f"Each window is an independent sequence: the state starts from zero every time, so nothing "
+        f"longer than {look_back} steps can be learned. A pattern that repeats every 100 days needs "
+        "look_back of at least 100."
+    )
+with stateful_column:
+    st.markdown(
+        f"**Consecutive chunks, stateful.** The series cut into {chunks} pieces of {look_back} steps that do "
+        f"not overlap, fed in order as batches of shape (1, {look_back}, {features}) to a layer with "
+        "`stateful=True`. The state carries from one chunk to the next, so the layer sees one long "
+        "sequence and can keep what it needs across chunk borders (its gradients still stop at "
+        "each border). Order matters: `shuffle=False`, and reset the state when the series ends."
+    )
+lanes = go.Figure()
+for lane in range(min(samples, 6)):
+    lanes.add_shape(
+        type="rect",
+        x0=lane + 0.5,
+        x1=lane + look_back + 0.5,
+        y0=-lane - 0.4,
+        y1=-lane + 0.4,
+        fillcolor="#e4572e",
+        opacity=0.7,
+        line_width=1,
+    )
+for chunk in range(min(chunks, 6)):
+    lanes.add_shape(
+        type="rect",
+        x0=chunk * look_back + 0.5,
+        x1=(chunk + 1) * look_back + 0.5,
+        y0=-7.4,
+        y1=-6.6,
+        fillcolor="#4caf50" if chunk % 2 == 0 else "#81c784",
+        opacity=0.9,
+        line_width=1,
+    )
+lanes.add_annotation(x=0.4, y=0.8, text="windows: each starts one step later", showarrow=False, xanchor="left")
+lanes.add_annotation(x=0.4, y=-6.0, text="chunks: each starts where the last ended", showarrow=False, xanchor="left")
+lanes.update_layout(
+    height=300,
+    margin={"t": 10, "b": 10},
+    font=FONT,
+    showlegend=False,
+    plot_bgcolor="white",
+    xaxis={"title": "position in the series", "range": [0, max(6 * look_back, 6 + look_back) + 1]},
+    yaxis={"visible": False, "range": [-8, 1.3]},
+)
+st.plotly_chart(lanes, width="stretch")
+st.markdown(
+    f"See the windowed model's shapes: [sliding_windows with steps {look_back} and features {features}]"
+    f"(/?topology=sliding_windows&steps={look_back}&features={features})."
+)
