@@ -207,6 +207,8 @@ def start(topology_id: str, config: Config) -> Runner:
     topology.check(config)
     with KERAS_LOCK:
         _clear_keras_now_and_then()
+        # Same request, same weights, same numbers: a shared link shows exactly what its author saw.
+        keras.utils.set_random_seed(0)
         return Runner(topology_id, topology.module.build(config), config)
 
 

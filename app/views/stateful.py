@@ -39,7 +39,11 @@ st.header("1. Oil tanks, fed in consecutive batches")
 sizes = st.columns(4)
 tanks = sizes[0].slider("tanks (batch)", 2, 8, 3, key="tanks", help=HELP["batch"])
 steps = sizes[1].slider("hours measured (steps)", 2, 8, 5, key="steps", help=HELP["steps"])
-chunks = sizes[2].slider("batches per sequence (chunks)", 2, steps, 2, key="chunks", help=HELP["chunks"])
+if steps > 2:
+    chunks = sizes[2].slider("batches per sequence (chunks)", 2, steps, 2, key="chunks", help=HELP["chunks"])
+else:  # a slider needs two ends: two steps split only one way
+    chunks = 2
+    sizes[2].markdown("batches per sequence (chunks): **2**")
 units = sizes[3].slider("units", 1, 8, 4, key="units", help=HELP["units"])
 split = chunk_sizes(steps, chunks)
 st.markdown(

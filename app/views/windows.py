@@ -25,6 +25,9 @@ source = source_column.radio("Series", ["Synthetic: sine plus noise", "Paste num
 two_series = source_column.checkbox(
     "A second series beside it (pressure and temperature): 2 features per step", key="two_series"
 )
+if source != "Paste numbers":
+    length = size_column.slider("Length N", 10, 400, 60, key="length")
+look_back = size_column.slider("look_back (= steps per window)", 1, 50, 5, key="look_back")
 try:
     if source == "Paste numbers":
         first = parse_series(
@@ -38,9 +41,7 @@ try:
             )
         series = side_by_side(first, second)
     else:
-        length = size_column.slider("Length N", 10, 400, 60, key="length")
         series = synthetic_series(length, 2 if two_series else 1)
-    look_back = size_column.slider("look_back (= steps per window)", 1, 50, 5, key="look_back")
     check_look_back(series, look_back)
 except SeriesError as error:
     st.error(str(error))
@@ -60,7 +61,8 @@ st.caption(
     "Nothing requires that; it is an off-by-one."
 )
 
-window = st.slider("Window k", 1, samples, 1, key="window")
+# A slider needs two ends: with a single window there is nothing to walk.
+window = st.slider("Window k", 1, samples, 1, key="window") if samples > 1 else 1
 start = window - 1
 figure = go.Figure()
 for feature in range(features):
