@@ -162,3 +162,24 @@ def test_changing_units_redraws_the_picture_and_the_link(page, server):
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert SCREENSHOT.stat().st_size > 10_000
     assert not errors, errors
+
+
+@pytest.mark.parametrize(
+    "path, heading, text",
+    [
+        ("/windows", "Windows: from one long series", "60 − 5 = 55 windows"),
+        ("/stateful", "Stateful: what stateful=True keeps", "Largest difference"),
+    ],
+    ids=["windows", "stateful"],
+)
+def test_a_link_opens_a_lab_page_directly(page, server, path, heading, text):
+    """A lab linked directly, as a teacher shares it: it must run through main.py (the
+    navigation and the import path), not as a stand-alone script."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}{path}", timeout=WAIT_MS)
+    page.get_by_text(heading).first.wait_for(timeout=WAIT_MS)
+    page.get_by_text(text).first.wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("ModuleNotFoundError").count() == 0
+    assert page.get_by_text("Traceback").count() == 0
+    assert not errors
