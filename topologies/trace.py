@@ -14,6 +14,7 @@ gets an observer of its own, run on the input the outer pass recorded for it.
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 
 import keras
@@ -207,9 +208,23 @@ def start(topology_id: str, config: Config) -> Runner:
     topology.check(config)
     with KERAS_LOCK:
         _clear_keras_now_and_then()
-        # Same request, same weights, same numbers: a shared link shows exactly what its author saw.
-        keras.utils.set_random_seed(0)
-        return Runner(topology_id, topology.module.build(config), config)
+        return Runner(topology_id, _build_seeded(topology.module.build, config), config)
+
+
+def _build_seeded(build, config: Config) -> keras.Model:
+    """Same request, same weights, same numbers: a shared link shows what its author saw.
+
+    A Keras initializer without a seed draws one from Python's `random`, so seeding that for
+    the build is enough. keras.utils.set_random_seed would also reseed TensorFlow, which
+    throws away its cached kernels and makes every later eager op slower; and the caller's
+    own `random` state is put back afterwards.
+    """
+    saved = random.getstate()
+    random.seed(0)
+    try:
+        return build(config)
+    finally:
+        random.setstate(saved)
 
 
 def _clear_keras_now_and_then() -> None:
