@@ -1,0 +1,91 @@
+"""The configs each figure runs: defaults, a user's slider sweep, many distinct configs, the heaviest."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from app.controls import DEFAULT_TOPOLOGY
+from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError
+from topologies.config import WORK_BUDGET
+
+# The values a user drags a size slider to.
+SLIDER_STOPS = {
+    "batch": (1, 2, 4, 8, 10, 16, 32, 64, 128),
+    "steps": (1, 2, 3, 5, 8, 10, 20, 50, 100),
+    "units": (1, 2, 4, 8, 16, 32, 64, 128),
+}
+WIDGETS = ("batch", "steps", "units", "cell", "topology")
+
+
+def default_config(topology_id: str) -> Config:
+    """The defaults, except where a topology refuses them (the feedback loop needs units = features)."""
+    return Config(units=2) if topology_id == "one_to_many_stateful" else Config()
+
+
+def is_allowed(topology_id: str, config: Config) -> bool:
+    """True when the topology accepts the config, as the app checks it before tracing."""
+    try:
+        CATALOGUE[topology_id].check(config)
+    except ConfigError:
+        return False
+    return True
+
+
+def slider_sweep(changes: int, seed: int = 0) -> list[tuple[str, Config, str]]:
+    """`changes` single-widget changes from the app's defaults, each a (topology, config, what changed).
+
+    Each change moves one widget: a size to another of its SLIDER_STOPS, or another cell or topology.
+    A change the app would refuse (a ConfigError) is not made; another is drawn instead.
+    """
+    chooser = random.Random(seed)
+    topology_id, config = DEFAULT_TOPOLOGY, Config()
+    sweep = []
+    while len(sweep) < changes:
+        widget = chooser.choice(WIDGETS)
+        next_topology, next_config = topology_id, config
+        try:
+            if widget == "topology":
+                next_topology = chooser.choice([other for other in CATALOGUE if other != topology_id])
+                value = next_topology
+            elif widget == "cell":
+                value = chooser.choice([cell for cell in CELLS if cell != config.cell])
+                next_config = dataclasses.replace(config, cell=value)
+            else:
+                value = chooser.choice([stop for stop in SLIDER_STOPS[widget] if stop != getattr(config, widget)])
+                next_config = dataclasses.replace(config, **{widget: value})
+        except ConfigError:  # over the work budget
+            continue
+        if not is_allowed(next_topology, next_config):
+            continue
+        topology_id, config = next_topology, next_config
+        sweep.append((topology_id, config, f"{widget} -> {value}"))
+    return sweep
+
+
+def distinct_configs(count: int) -> list[tuple[str, Config]]:
+    """`count` small configs, no two alike: every topology in turn, batch growing each round."""
+    ids = list(CATALOGUE)
+    configs = []
+    for index in range(count):
+        topology_id = ids[index % len(ids)]
+        round_number = index // len(ids)
+        units = 1 + round_number % 16
+        # batch alone makes every config of a topology new; steps and units vary the shapes.
+        config = Config(batch=1 + round_number, steps=2 + round_number % 9, units=units)
+        if topology_id == "one_to_many_stateful":
+            config = dataclasses.replace(config, features=units)
+        configs.append((topology_id, config))
+    return configs
+
+
+def heaviest_config(steps: int = LIMITS["steps"][1]) -> Config:
+    """The most work the budget allows at `steps` steps and default features: for every units,
+    the largest batch that fits; of those, the one with the most batch x steps x units x (units + features)."""
+    features = Config().features
+    candidates = []
+    for units in range(1, LIMITS["units"][1] + 1):
+        batch = min(LIMITS["batch"][1], WORK_BUDGET // (steps * units * (units + features)))
+        if batch >= 1:
+            candidates.append(Config(batch=batch, steps=steps, features=features, units=units))
+    return max(candidates, key=lambda config: (config.work, config.units))
