@@ -57,10 +57,10 @@ class Config:
     def __post_init__(self) -> None:
         for name, (low, high) in LIMITS.items():
             _check_whole_number(name, getattr(self, name), low, high)
-        if self.cell not in CELLS:
-            raise ConfigError(f"cell is {self.cell!r}, but it must be one of {', '.join(CELLS)}.")
+        if not isinstance(self.cell, str) or self.cell not in CELLS:
+            raise ConfigError(f"cell is {_shown(self.cell)}, but it must be one of {', '.join(CELLS)}.")
         if not isinstance(self.any_length, bool):
-            raise ConfigError(f"any_length is {self.any_length!r}, but it must be true or false.")
+            raise ConfigError(f"any_length is {_shown(self.any_length)}, but it must be true or false.")
         if self.work > WORK_BUDGET:
             raise ConfigError(
                 f"batch x steps x units x (units + features) is {self.work:,}, above the "
@@ -81,9 +81,17 @@ def _check_whole_number(name: str, value: object, low: int, high: int) -> None:
     allowed = f"a whole number from {low} to {high}"
     # bool is a subclass of int, but True is not a size anyone means.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} is {value!r}, but it must be {allowed}.")
+        raise ConfigError(f"{name} is {_shown(value)}, but it must be {allowed}.")
     if not low <= value <= high:
-        raise ConfigError(f"{name} is {value}, but it must be {allowed}.")
+        raise ConfigError(f"{name} is {_shown(value)}, but it must be {allowed}.")
+
+
+def _shown(value: object) -> str:
+    """The value as the user gave it; Python refuses to print an int of over 4300 digits."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"a {type(value).__name__} too long to print"
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(Config))

@@ -35,6 +35,19 @@ EAGER_STEP_LIMIT = 32
 # Re-entrant, because a trace holds it for the whole run and each recorded call takes it too
 # (a step-through view makes its calls one at a time, outside any trace).
 KERAS_LOCK = threading.RLock()
+
+
+def _clear_session_under_the_lock(*args, _clear_session=keras.backend.clear_session, **keywords):
+    """Streamlit calls keras.backend.clear_session() after every script run of every session,
+    from that session's thread (streamlit/runtime/scriptrunner/script_runner.py,
+    _clean_problem_modules). Clearing while another thread builds a model makes Keras count a
+    stateful layer's state as weights. So every clear, ours or Streamlit's, waits for the lock."""
+    with KERAS_LOCK:
+        return _clear_session(*args, **keywords)
+
+
+keras.backend.clear_session = _clear_session_under_the_lock
+keras.utils.clear_session = _clear_session_under_the_lock
 # Every model built leaves a little behind in Keras's global state (about 0.4 MB); clearing it
 # now and then keeps a long-running server flat without paying clear_session() on every trace.
 _TRACES_BETWEEN_CLEARS = 200
