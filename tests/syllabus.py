@@ -1,5 +1,6 @@
-"""The topology ids DESIGN.md documents, in the seed's teaching order: written out here, not
-read from CATALOGUE, so that a renamed or reordered topology fails the tests."""
+"""What the project documents, written out here rather than read from the code under test,
+so that a renamed topology or a changed limit fails the tests: the topology ids in the seed's
+teaching order, and the limits the README states."""
 
 DOCUMENTED_IDS = [
     "many_to_many",
@@ -16,3 +17,18 @@ DOCUMENTED_IDS = [
     "return_state",
     "bidirectional",
 ]
+
+# The documented inclusive range of every whole-number field.
+DOCUMENTED_LIMITS = {
+    "batch": (1, 1024),
+    "steps": (1, 1000),
+    "features": (1, 256),
+    "units": (1, 512),
+    "depth": (1, 4),
+    "vocab": (2, 5000),
+    "dense": (1, 256),
+    "chunks": (1, 20),
+    "horizon": (1, 50),
+}
+# batch x steps x units x (units + features) may be at most this.
+DOCUMENTED_WORK_BUDGET = 500_000_000

@@ -10,22 +10,8 @@ import re
 
 import pytest
 
+from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError, parse_config, trace
-
-# The documented inclusive range of every whole-number field.
-DOCUMENTED_LIMITS = {
-    "batch": (1, 1024),
-    "steps": (1, 1000),
-    "features": (1, 256),
-    "units": (1, 512),
-    "depth": (1, 4),
-    "vocab": (2, 5000),
-    "dense": (1, 256),
-    "chunks": (1, 20),
-    "horizon": (1, 50),
-}
-# batch x steps x units x (units + features) may be at most this.
-DOCUMENTED_WORK_BUDGET = 500_000_000
 
 # The fields that make a Config, in order, with the seed's values as defaults.
 SEED_DEFAULTS = {

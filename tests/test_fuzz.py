@@ -18,24 +18,13 @@ from hypothesis import strategies as st
 
 import topologies.config as config_module
 from app.controls import config_from_query
+from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config, ConfigError, parse_config, trace
 
 # --------------------------------------------------------------------------- the documentation
 
-DOCUMENTED_LIMITS = {
-    "batch": (1, 1024),
-    "steps": (1, 1000),
-    "features": (1, 256),
-    "units": (1, 512),
-    "depth": (1, 4),
-    "vocab": (2, 5000),
-    "dense": (1, 256),
-    "chunks": (1, 20),
-    "horizon": (1, 50),
-}
 DOCUMENTED_CELLS = ("LSTM", "GRU", "SimpleRNN")
 DOCUMENTED_FIELDS = (*DOCUMENTED_LIMITS, "cell", "any_length")
-DOCUMENTED_WORK_BUDGET = 500_000_000
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 DEFAULT_TOPOLOGY = "many_to_one"
