@@ -18,7 +18,7 @@ import math
 
 import plotly.graph_objects as go
 
-from topologies.trace import symbolic
+from topologies.records import symbolic
 
 # The letter, colour and legend name of each role a box can have.
 ROLES = {

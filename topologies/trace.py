@@ -24,6 +24,7 @@ from keras import layers
 
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError
+from topologies.records import Axes, CallRecord, Facts, LayerActivity, LayerRecord, Shape, Trace, symbolic  # noqa: F401
 
 # Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
 VALUE_WIDTH = 8
@@ -53,143 +54,7 @@ keras.utils.clear_session = _clear_session_under_the_lock
 _TRACES_BETWEEN_CLEARS = 200
 _traces_since_clear = 0
 
-Shape = tuple[int, ...]
-Axes = tuple[str, ...]  # one name per axis of a shape: ("batch", "steps", "units")
 RECURRENT_CLASSES = ("LSTM", "GRU", "SimpleRNN")
-
-
-@dataclasses.dataclass(frozen=True)
-class LayerRecord:
-    """What a layer is: the same for every call of the model."""
-
-    name: str
-    class_name: str  # "LSTM", "Bidirectional", "Dense", "Functional" for a nested model, ...
-    kind: str  # recurrent | bidirectional | repeat | time_distributed | dense | embedding | activation | model
-    code: str  # the layer as Keras code: "LSTM(4, return_sequences=True)"
-    parent: str | None  # the nested model holding this layer, or None at the top level
-    settings: dict  # units, return_sequences, return_state, stateful, ... where they apply
-    params: int  # as Keras counts them
-    formula: str  # how the textbook arrives at the same count: "4 x 4 x (2 + 4 + 1) = 112"
-
-
-@dataclasses.dataclass(frozen=True)
-class LayerActivity:
-    """What one layer received and handed on during one call, as measured."""
-
-    layer: str
-    input_shapes: tuple[Shape, ...]
-    output_shapes: tuple[Shape, ...]
-    output_roles: tuple[str, ...]  # "y" for what is handed on; "h", "c" for returned states
-    input_axes: tuple[Axes, ...]  # what each axis means: ("batch", "steps", "features")
-    output_axes: tuple[Axes, ...]  # ("batch", "steps", "units"), ("batch", "units"), ...
-    # Sample 0, the first VALUE_WIDTH numbers of each vector: "x" (input), "y" (first output),
-    # "h" (state at every step), "h_final" and "c_final" (returned states), "h_forward"/"h_backward".
-    values: dict
-
-
-@dataclasses.dataclass(frozen=True)
-class CallRecord:
-    """One call of the model: a single-call topology has one, labelled "run"."""
-
-    label: str  # "run", "batch 2", "prime", "step 7", "window 1"
-    input_shapes: tuple[Shape, ...]
-    output_shapes: tuple[Shape, ...]
-    reset_before: bool  # the stateful layers were reset just before this call
-    layers: tuple[LayerActivity, ...]
-    input_axes: tuple[Axes, ...]
-    output_axes: tuple[Axes, ...]
-
-    def activity(self, layer_name: str) -> LayerActivity:
-        return next(item for item in self.layers if item.layer == layer_name)
-
-
-@dataclasses.dataclass(frozen=True)
-class Trace:
-    """Everything measured in one trace, as plain data."""
-
-    topology: str
-    config: Config
-    layers: tuple[LayerRecord, ...]
-    calls: tuple[CallRecord, ...]
-    reset_after: bool  # the stateful layers were reset after the last call
-    facts: dict  # topology-specific results: "stateful_vs_whole_max_abs_diff", "forecast_sample_0"
-
-    @property
-    def input_shapes(self) -> tuple[Shape, ...]:
-        return self.calls[0].input_shapes
-
-    @property
-    def output_shapes(self) -> tuple[Shape, ...]:
-        return self.calls[0].output_shapes
-
-    @property
-    def params(self) -> int:
-        return sum(layer.params for layer in self.layers if layer.parent is None)
-
-    def layer(self, name: str) -> LayerRecord:
-        return next(layer for layer in self.layers if layer.name == name)
-
-    def to_dict(self) -> dict:
-        """JSON-ready: shapes are lists of ints, everything else strings, numbers and lists."""
-        first_call = self.calls[0]
-        return {
-            "topology": self.topology,
-            "config": self.config.to_dict(),
-            "input_shapes": _lists(self.input_shapes),
-            "output_shapes": _lists(self.output_shapes),
-            "input_axes": _lists(first_call.input_axes),
-            "output_axes": _lists(first_call.output_axes),
-            "params": self.params,
-            "layers": [
-                {
-                    "name": layer.name,
-                    "class": layer.class_name,
-                    "kind": layer.kind,
-                    "code": layer.code,
-                    "parent": layer.parent,
-                    "settings": layer.settings,
-                    "input_shapes": _lists(first_call.activity(layer.name).input_shapes),
-                    "output_shapes": _lists(first_call.activity(layer.name).output_shapes),
-                    "output_roles": list(first_call.activity(layer.name).output_roles),
-                    "output_axes": _lists(first_call.activity(layer.name).output_axes),
-                    "params": layer.params,
-                    "formula": layer.formula,
-                }
-                for layer in self.layers
-            ],
-            "calls": [
-                {
-                    "label": call.label,
-                    "input_shapes": _lists(call.input_shapes),
-                    "output_shapes": _lists(call.output_shapes),
-                    "reset_before": call.reset_before,
-                    "layers": [
-                        {
-                            "layer": item.layer,
-                            "input_shapes": _lists(item.input_shapes),
-                            "output_shapes": _lists(item.output_shapes),
-                            "output_roles": list(item.output_roles),
-                            "output_axes": _lists(item.output_axes),
-                            "values": item.values,
-                        }
-                        for item in call.layers
-                    ],
-                }
-                for call in self.calls
-            ],
-            "reset_after": self.reset_after,
-            **self.facts,
-        }
-
-
-def symbolic(shape: Shape, axes: Axes) -> str:
-    """A measured shape beside what each axis means: (10, 5, 4) = (batch, steps, units)"""
-    numbers = ", ".join(str(size) for size in shape)
-    return f"({numbers}) = ({', '.join(axes)})"
-
-
-def _lists(shapes: tuple[tuple, ...]) -> list[list]:
-    return [list(shape) for shape in shapes]
 
 
 def trace(topology_id: str, config: Config, **options) -> Trace:
@@ -320,7 +185,7 @@ class Runner:
             layers=tuple(_layer_records(self.model)),
             calls=tuple(self.calls),
             reset_after=self.reset_pending,
-            facts=facts or {},
+            facts=Facts(**(facts or {})),
         )
 
 
