@@ -93,7 +93,11 @@ class Facts:
 
     def items(self) -> list[tuple[str, object]]:
         """The facts that apply, by name, in the order declared above."""
-        return [(field.name, getattr(self, field.name)) for field in dataclasses.fields(self) if getattr(self, field.name) is not None]
+        return [
+            (field.name, getattr(self, field.name))
+            for field in dataclasses.fields(self)
+            if getattr(self, field.name) is not None
+        ]
 
 
 @dataclasses.dataclass(frozen=True)
