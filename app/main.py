@@ -8,7 +8,13 @@ import streamlit as st
 # Streamlit puts app/ on the path, not the project root that holds `topologies`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from topologies.keras_guard import install_clear_session_guard
+
 st.set_page_config(page_title="RNN shapes", page_icon="🟩", layout="wide")
+with st.spinner("Loading TensorFlow…"):
+    # Streamlit clears the Keras session after every script run, from each session's thread:
+    # make that wait for a model another session is building (topologies.keras_guard).
+    install_clear_session_guard()
 page = st.navigation(
     [
         st.Page("views/shapes.py", title="Shapes", icon="📐", default=True),

@@ -1,8 +1,8 @@
-"""Series for the Windows page: pasted text read as numbers, or a synthetic sine with noise.
+"""Series for the Windows page: pasted text read as numbers, checked.
 
 Pure: text and sizes in, NumPy arrays out, and a SeriesError with one plain sentence for
-anything that cannot become a series. The windows themselves are cut by the engine's own
-`topologies.sliding_windows.windows`, so the page shows exactly what the topology does.
+anything that cannot become a series. The synthetic series and the windows come from
+`topologies.series`, the same functions the sliding_windows topology uses.
 """
 
 from __future__ import annotations
@@ -51,13 +51,6 @@ def side_by_side(first: np.ndarray, second: np.ndarray | None) -> np.ndarray:
             "each step needs one value of each, so they must be equally long."
         )
     return np.stack([first, second], axis=1)
-
-
-def synthetic_series(length: int, features: int, seed: int = 0) -> np.ndarray:
-    """A sine with noise per feature (say pressure and temperature): (length, features)."""
-    noise = np.random.default_rng(seed).standard_normal((length, features))
-    time = np.arange(length)[:, None]
-    return (np.sin(0.25 * time + 1.3 * np.arange(features)) + 0.15 * noise).astype("float32")
 
 
 def check_look_back(series: np.ndarray, look_back: int) -> None:

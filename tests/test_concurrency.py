@@ -21,7 +21,6 @@ import dataclasses
 import faulthandler
 import functools
 import gc
-import importlib
 import random
 import re
 import threading
@@ -35,9 +34,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from topologies import CATALOGUE, Config, ConfigError, trace
+from topologies import run as run_module
+from topologies.keras_guard import install_clear_session_guard
 
-# `import topologies.trace as ...` would give the function the package re-exports under that name.
-trace_module = importlib.import_module("topologies.trace")
+# What the app's entry point does at start-up: every clear_session() waits for a running trace.
+install_clear_session_guard()
 
 APP = Path(__file__).resolve().parent.parent / "app" / "main.py"
 TIMEOUT = 120  # one script run, however long the other sessions make it wait for the lock
@@ -286,7 +287,7 @@ def test_twenty_app_sessions_at_once_each_see_their_own_shapes(warm_app, frozen_
             if alone[key] is None:
                 result = trace(*key)
                 alone[key] = page_shapes(result)
-                alone_difference[key] = result.facts.get("stateful_vs_whole_max_abs_diff")
+                alone_difference[key] = result.facts.stateful_vs_whole_max_abs_diff
     refused = 0
     for s in seen:
         if s.exceptions:
@@ -392,7 +393,7 @@ def counted_builds(monkeypatch):
 
     for topology in CATALOGUE.values():
         monkeypatch.setattr(topology.module, "build", counted(topology.module.build))
-    monkeypatch.setattr(trace_module, "_TRACES_BETWEEN_CLEARS", CLEAR_EVERY)
+    monkeypatch.setattr(run_module, "TRACES_BETWEEN_CLEARS", CLEAR_EVERY)
     return overlap
 
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.series import MAX_VALUES, SeriesError, parse_series, side_by_side
 from topologies import Config, trace
-from topologies.sliding_windows import windows
+from topologies.series import windows
 from topologies.stepper import Stepper
 
 MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
@@ -168,18 +168,18 @@ def test_windows_page_bad_paste_is_one_error_and_nothing_breaks(first, second, l
 
 def test_breaking_the_rules_breaks_the_continuation():
     config = Config(batch=4, steps=6, features=2, units=3, chunks=3)
-    assert trace("stateful_batches", config).facts["stateful_vs_whole_max_abs_diff"] < EXACT
+    assert trace("stateful_batches", config).facts.stateful_vs_whole_max_abs_diff < EXACT
     shuffled = trace("stateful_batches", config, shuffle=True)
-    assert shuffled.facts["stateful_vs_whole_max_abs_diff"] > BROKEN
+    assert shuffled.facts.stateful_vs_whole_max_abs_diff > BROKEN
     assert [call.label for call in shuffled.calls] == ["batch 1", "batch 2 (shuffled)", "batch 3 (shuffled)"]
     reset = trace("stateful_batches", config, reset_between=True)
-    assert reset.facts["stateful_vs_whole_max_abs_diff"] > BROKEN
+    assert reset.facts.stateful_vs_whole_max_abs_diff > BROKEN
     assert [call.reset_before for call in reset.calls] == [True, True, True]
 
 
 def test_a_stateful_model_refuses_another_batch_size():
     refused = trace("stateful_batches", Config(batch=4), uneven_batch=True)
-    message = refused.facts["keras_error"]
+    message = refused.facts.keras_error
     assert "batch size" in message
     assert "4" in message and "3" in message  # expected 4 samples, received 3
     assert "\x1b" not in message  # terminal colour codes removed

@@ -226,7 +226,7 @@ def test_stateful_batches_pieces_continue_the_whole_sequence(cell, changes, leng
     assert [call.input_shapes[0][1] for call in result.calls] == lengths
     assert sum(lengths) == config.steps
     # Fed piece by piece, a stateful layer gives what a stateless twin gives on the whole sequence.
-    difference = result.facts["stateful_vs_whole_max_abs_diff"]
+    difference = result.facts.stateful_vs_whole_max_abs_diff
     assert isinstance(difference, float) and 0 <= difference < 1e-5
     assert result.to_dict()["stateful_vs_whole_max_abs_diff"] == difference
 
@@ -241,21 +241,21 @@ FORECAST_CASES = [(cell, size) for cell in CELL_NAMES for size in SIZE_NAMES]
 def test_forecast_reports_training_and_horizon(cell, size, traced):
     config = config_for("forecast_stateful", size, cell)
     result = traced("forecast_stateful", config)
-    losses = result.facts["training_loss"]
+    losses = result.facts.training_loss
     assert len(losses) == EPOCHS and all(isinstance(x, float) and math.isfinite(x) for x in losses)
-    forecast = rows(result.facts["forecast_sample_0"])
+    forecast = rows(result.facts.forecast_sample_0)
     assert forecast.shape == (config.horizon, config.features)
     assert np.all(np.isfinite(forecast))
     data = json.loads(json.dumps(result.to_dict()))
     assert data["training_loss"] == losses
-    assert data["forecast_sample_0"] == result.facts["forecast_sample_0"]
+    assert data["forecast_sample_0"] == result.facts.forecast_sample_0
 
 
 @pytest.mark.parametrize("cell, size", FORECAST_CASES, ids=[f"{cell}-{size}" for cell, size in FORECAST_CASES])
 def test_forecast_feeds_each_prediction_back(cell, size, traced):
     config = config_for("forecast_stateful", size, cell)
     result = traced("forecast_stateful", config)
-    forecast = rows(result.facts["forecast_sample_0"])
+    forecast = rows(result.facts.forecast_sample_0)
     prime, *steps = result.calls
     # The last output of the prime call is the first forecast step.
     np.testing.assert_allclose(rows(prime.activity("to_features").values["y"])[-1], forecast[0], atol=1e-6)
@@ -270,7 +270,7 @@ def test_forecast_over_a_long_sequence(traced):
     config = config_for("forecast_stateful", "odd", steps=40)
     result = traced("forecast_stateful", config)
     assert [call.label for call in result.calls] == ["prime", "step 41", "step 42", "step 43"]
-    assert rows(result.facts["forecast_sample_0"]).shape == (4, 5)
+    assert rows(result.facts.forecast_sample_0).shape == (4, 5)
     assert rows(result.calls[0].activity("rnn").values["h"]).shape == (40, 6)
 
 
@@ -285,11 +285,11 @@ def test_sliding_windows_shape_of_the_cut_series(cell, size, traced):
     config = config_for("sliding_windows", size, cell)
     result = traced("sliding_windows", config)
     # batch + steps values cut into windows of `steps`: batch windows, each with the value after it.
-    assert result.facts["windows_shape"] == [config.batch, config.steps, config.features]
-    assert result.facts["targets_shape"] == [config.batch, config.features]
+    assert result.facts.windows_shape == [config.batch, config.steps, config.features]
+    assert result.facts.targets_shape == [config.batch, config.features]
     data = result.to_dict()
-    assert data["windows_shape"] == result.facts["windows_shape"]
-    assert data["targets_shape"] == result.facts["targets_shape"]
+    assert data["windows_shape"] == result.facts.windows_shape
+    assert data["targets_shape"] == result.facts.targets_shape
 
 
 @pytest.mark.parametrize(
@@ -314,7 +314,7 @@ def test_sliding_windows_shows_at_most_three_windows(batch, calls, traced):
     result = traced("sliding_windows", config)
     assert [call.label for call in result.calls] == [f"window {k}" for k in range(1, calls + 1)]
     assert all(call.input_shapes == ((1, config.steps, config.features),) for call in result.calls)
-    assert result.facts["windows_shape"] == [batch, config.steps, config.features]
+    assert result.facts.windows_shape == [batch, config.steps, config.features]
 
 
 def test_sliding_windows_over_a_long_sequence(traced):

@@ -4,38 +4,49 @@
     result = trace("many_to_one", Config(batch=32, steps=10, features=8, units=4))
     result.output_shapes      # ((32, 4),)
 
-`CATALOGUE` is the table of contents: one entry per topology, in teaching order. Each entry's
-module holds `build(config) -> keras.Model` and a docstring stating the concept it teaches.
+How a request becomes a Trace, file by file:
+
+    config.py       Config(batch=32, ...) is checked the moment it is made (limits, work budget)
+    catalogue.py    CATALOGUE["many_to_one"] is a Topology (contract.py): id, summary, extras
+    <id>.py         its module: check(config), build(config) -> keras.Model, and for the stateful
+                    ones a calls(...) protocol that yields an Event per call or epoch
+    run.py          start() checks, builds with seeded weights, and hands back a Runner
+    observe.py      each runner.call() runs an observer model: every layer's tensors in one pass
+    layer_kinds.py  one table says what each kind of layer is: code, settings, formula, axes
+    stepper.py      a Stepper runs the protocol an event at a time; tracing.py runs it to the end
+    records.py      what comes out: a Trace of plain frozen records, no Keras (to_dict/from_dict)
+
+Importing this package is cheap: `trace` (and with it TensorFlow) loads on first use.
 """
 
-import contextlib
-import os
+from topologies.catalogue import CATALOGUE
+from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
+from topologies.contract import Event, Topology
+from topologies.records import Facts, Trace
 
-# The traces rely on TensorFlow's compiled functions; pin the backend before Keras loads.
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """TensorFlow's C++ start-up prints notes ("Could not find cuda drivers") straight to file
-    descriptor 2, whatever TF_CPP_MIN_LOG_LEVEL says. The CLI promises one line on stderr for
-    bad input, so the descriptor points at /dev/null while TensorFlow loads."""
-    saved = os.dup(2)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+__all__ = [
+    "CATALOGUE",
+    "CELLS",
+    "LIMITS",
+    "Config",
+    "ConfigError",
+    "Event",
+    "Facts",
+    "Topology",
+    "Trace",
+    "parse_config",
+    "trace",
+]
 
 
-with _native_stderr_silenced():
-    import keras  # noqa: F401
+def __getattr__(name: str):
+    """`trace` imports Keras, so it is handed on only when asked for (and then kept)."""
+    if name == "trace":
+        from topologies.backend import load_keras
 
-from topologies.catalogue import CATALOGUE, Topology  # noqa: E402
-from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config  # noqa: E402
-from topologies.trace import Trace, trace  # noqa: E402
+        load_keras()
+        from topologies.tracing import trace
 
-__all__ = ["CATALOGUE", "CELLS", "LIMITS", "Config", "ConfigError", "Topology", "Trace", "parse_config", "trace"]
+        globals()["trace"] = trace
+        return trace
+    raise AttributeError(f"module 'topologies' has no attribute {name!r}")

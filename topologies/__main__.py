@@ -15,7 +15,7 @@ import sys
 
 from topologies.catalogue import CATALOGUE
 from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
-from topologies.trace import symbolic, trace
+from topologies.report import format_table
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     values = {name: getattr(arguments, name) for name in (*LIMITS, "cell") if getattr(arguments, name) is not None}
     if arguments.any_length:
         values["any_length"] = True
+    from topologies.backend import load_keras
+
+    load_keras()  # only now: `list` and a usage error never start TensorFlow
+    from topologies.tracing import trace
+
     try:
         result = trace(arguments.topology, parse_config(values))
     except ConfigError as error:
@@ -65,44 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(format_table(result))
     return 0
-
-
-def format_table(result) -> str:
-    """A model.summary()-like table with the real batch, every output and the weight formulas."""
-    config = result.config
-    lines = [
-        f"{result.topology} · {config.cell} · batch {config.batch} · steps {config.steps} · "
-        f"features {config.features} · units {config.units}",
-        "",
-        "input    " + "   ".join(symbolic(s, a) for s, a in zip(result.input_shapes, result.calls[0].input_axes)),
-        "",
-    ]
-    first_call = result.calls[0]
-    rows = [("layer", "as code", "output shapes", "params", "how many weights")]
-    for layer in result.layers:
-        activity = first_call.activity(layer.name)
-        outputs = "   ".join(
-            f"{role} {symbolic(shape, axes)}"
-            for role, shape, axes in zip(activity.output_roles, activity.output_shapes, activity.output_axes)
-        )
-        name = f"  {layer.name}" if layer.parent else layer.name
-        rows.append((name, layer.code, outputs, str(layer.params), layer.formula))
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    for row in rows:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
-    lines += ["", f"total params: {result.params}"]
-    if len(result.calls) > 1:
-        lines += ["", "calls, in order (the state carries over unless reset):"]
-        for call in result.calls:
-            reset = "reset, then " if call.reset_before else ""
-            shapes_in = " ".join(str(tuple(shape)) for shape in call.input_shapes)
-            shapes_out = " ".join(str(tuple(shape)) for shape in call.output_shapes)
-            lines.append(f"  {reset}{call.label}: {shapes_in} -> {shapes_out}")
-        if result.reset_after:
-            lines.append("  reset")
-    for name, value in result.facts.items():
-        lines.append(f"{name}: {value}")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

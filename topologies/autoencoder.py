@@ -17,8 +17,6 @@ from keras import layers
 
 from topologies.config import ConfigError
 
-SUMMARY = "Many-to-one encoder, then RepeatVector one-to-many decoder: output shape = input shape."
-
 # 2 x depth recurrent layers each walk every step, and each step costs a fixed overhead.
 MAX_STEPS_TIMES_DEPTH = 200
 
@@ -30,6 +28,10 @@ def check(config) -> None:
             f"2 x depth recurrent layers over every step, so it must be at most "
             f"{MAX_STEPS_TIMES_DEPTH}; lower steps or depth."
         )
+
+
+# The decoder's last layer has `features` units, so the output matches the input.
+LAST_AXIS = {"decode_to_features": "features"}
 
 
 def build(config) -> keras.Model:

@@ -13,8 +13,6 @@ Reference: https://keras.io/api/layers/recurrent_layers/bidirectional/
 import keras
 from keras import layers
 
-SUMMARY = "A forward and a backward layer, joined: (batch, steps, 2 x units)."
-
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

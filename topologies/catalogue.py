@@ -1,77 +1,93 @@
-"""The catalogue: one entry per topology, in the order the syllabus teaches them."""
+"""The catalogue: one entry per topology, in the order the syllabus teaches them.
+
+Read it as a table of contents. Each entry names a module of its own (`topologies/<id>.py`,
+holding `build(config)` and a docstring with the concept, as `topologies.contract` describes),
+says in one line what it teaches, and lists the Config extras it reads. The modules are imported
+only when a topology is built or its concept is shown, so `python -m topologies list` and the
+app's sidebar start without TensorFlow.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-from types import ModuleType
-
-from topologies.config import Config, ConfigError
-
-
-@dataclasses.dataclass(frozen=True)
-class Topology:
-    """One topology: its id, the module that builds it, and the Config extras it reads."""
-
-    id: str
-    module: ModuleType
-    extras: tuple[str, ...] = ()  # Config fields beyond the four sizes and the cell
-
-    @property
-    def summary(self) -> str:
-        return self.module.SUMMARY
-
-    @property
-    def concept(self) -> str:
-        """The module docstring: the idea this topology teaches, with a worked example."""
-        return self.module.__doc__
-
-    @property
-    def is_multi_call(self) -> bool:
-        """True when the model is called several times in a row (stateful topologies): the
-        module's `calls(model, config, runner)` is a generator that yields after each step of
-        its protocol, so a trace runs it to the end and a step-through view one step a click."""
-        return hasattr(self.module, "calls")
-
-    def check(self, config: Config) -> None:
-        """Raise ConfigError for a combination of sizes this topology cannot build."""
-        if config.any_length and "any_length" not in self.extras:
-            raise ConfigError(
-                f"any_length is true, but {self.id} needs a fixed number of steps, so any_length must be false."
-            )
-        if hasattr(self.module, "check"):
-            self.module.check(config)
-
+from topologies.contract import Topology
 
 CATALOGUE: dict[str, Topology] = {}
 
 
-def register(topology_id: str, extras: tuple[str, ...] = ()) -> None:
+def register(topology_id: str, summary: str, extras: tuple[str, ...] = ()) -> None:
     if topology_id in CATALOGUE:
         raise ValueError(f"topology {topology_id!r} is registered twice")
-    module = importlib.import_module(f"topologies.{topology_id}")
-    CATALOGUE[topology_id] = Topology(topology_id, module, extras)
+    CATALOGUE[topology_id] = Topology(topology_id, summary, extras)
 
 
 # --- one layer, three ways to hand on its steps ---
-register("many_to_many", extras=("any_length",))
-register("many_to_one", extras=("any_length",))
-register("one_to_many_repeat")
-register("one_to_many_stateful")
+register(
+    "many_to_many",
+    "An output at every step: return_sequences=True gives (batch, steps, units).",
+    extras=("any_length",),
+)
+register(
+    "many_to_one",
+    "Only the last step is handed on: return_sequences=False gives (batch, units).",
+    extras=("any_length",),
+)
+register(
+    "one_to_many_repeat",
+    "One vector in, a sequence out: RepeatVector copies the input to every step.",
+)
+register(
+    "one_to_many_stateful",
+    "Feed each output back as the next input, one stateful call per step (units = features).",
+)
 
 # --- stateful=True: sequences that continue across calls ---
-register("stateful_batches", extras=("chunks",))
-register("forecast_stateful", extras=("horizon",))
+register(
+    "stateful_batches",
+    "A sequence fed in consecutive pieces: stateful=True carries the state from batch to batch.",
+    extras=("chunks",),
+)
+register(
+    "forecast_stateful",
+    "Train on next-step targets, prime on the known part, then feed each forecast back.",
+    extras=("horizon",),
+)
 
 # --- from a long series to (samples, steps, features) ---
-register("sliding_windows")
+register(
+    "sliding_windows",
+    "Cut one long series into overlapping windows of steps values: (samples, steps, features).",
+)
 
 # --- several layers ---
-register("stacked", extras=("depth", "any_length"))
-register("autoencoder", extras=("depth",))
-register("time_distributed", extras=("dense", "any_length"))
-register("text_generator", extras=("vocab", "any_length"))
+register(
+    "stacked",
+    "Layers on layers: all but the last return sequences so the next has steps to read.",
+    extras=("depth", "any_length"),
+)
+register(
+    "autoencoder",
+    "Many-to-one encoder, then RepeatVector one-to-many decoder: output shape = input shape.",
+    extras=("depth",),
+)
+register(
+    "time_distributed",
+    "The same Dense layer at every step: TimeDistributed gives (batch, steps, dense).",
+    extras=("dense", "any_length"),
+)
+register(
+    "text_generator",
+    "Token ids -> Embedding -> two recurrent layers -> a softmax over the vocabulary per step.",
+    extras=("vocab", "any_length"),
+)
 
 # --- beyond the syllabus's pictures: states and directions ---
-register("return_state", extras=("any_length",))
-register("bidirectional", extras=("any_length",))
+register(
+    "return_state",
+    "The outputs plus the final states: LSTM hands on (sequence, h, c), GRU and SimpleRNN (sequence, h).",
+    extras=("any_length",),
+)
+register(
+    "bidirectional",
+    "A forward and a backward layer, joined: (batch, steps, 2 x units).",
+    extras=("any_length",),
+)

@@ -21,8 +21,9 @@ import numpy as np
 from keras import layers
 
 from topologies.config import ConfigError
-
-SUMMARY = "Train on next-step targets, prime on the known part, then feed each forecast back."
+from topologies.contract import Event
+from topologies.records import Facts
+from topologies.series import sine_waves
 
 EPOCHS = 5
 # Training compiles a function once (about a second here); for short sequences running each
@@ -47,6 +48,10 @@ def check(config) -> None:
         )
 
 
+# The Dense layer brings each output back to `features` numbers, so it can be fed back in.
+LAST_AXIS = {"to_features": "features"}
+
+
 def build(config) -> keras.Model:
     Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
     inputs = keras.Input(batch_shape=(config.batch, None, config.features), name="x")  # any length
@@ -55,23 +60,12 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="forecast_stateful")
 
 
-def synthetic_series(config, length: int | None = None) -> np.ndarray:
-    """Sine waves, one phase per sample and one frequency per feature: (batch, length, features).
-
-    The first `steps` values are what the model knows; the rest is the true continuation
-    that a forecast can be compared with."""
-    time = np.arange(length or config.steps)[None, :, None]
-    phase = np.linspace(0, np.pi, config.batch)[:, None, None]
-    frequency = 0.3 + 0.1 * np.arange(config.features)[None, None, :]
-    return np.sin(frequency * time + phase).astype("float32")
-
-
 def calls(model, config, runner, epochs: int = EPOCHS):
     """Train for `epochs`, prime on the known steps, then generate `horizon` future steps.
 
-    Yields ("epoch", number, loss) after each epoch of training and ("call", label) after each
-    model call, so a page can draw the loss and the picture as they happen."""
-    series = synthetic_series(config, config.steps + config.horizon)
+    Yields an "epoch" Event (with its loss) after each epoch of training and a "call" Event
+    after each model call, so a page can draw the loss and the picture as they happen."""
+    series = sine_waves(config.batch, config.steps + config.horizon, config.features)
     known = series[:, : config.steps]
     inputs, targets = known[:, :-1], known[:, 1:]  # the target is one step ahead of the input
     eager = epochs * config.steps <= EAGER_TRAINING_STEPS
@@ -80,20 +74,20 @@ def calls(model, config, runner, epochs: int = EPOCHS):
     for epoch in range(1, epochs + 1):
         runner.reset()  # each epoch reads the sequences from their start
         losses.append(float(model.train_on_batch(inputs, targets)))
-        yield ("epoch", epoch, losses[-1])
+        yield Event("epoch", f"epoch {epoch}", loss=losses[-1])
 
     runner.reset()
     (predicted,) = runner.call("prime", known)  # (batch, steps, features)
-    yield ("call", "prime")
+    yield Event("call", "prime")
     next_input = predicted[:, -1:]  # the forecast of step steps + 1
     forecast = [next_input]
     for step in range(config.steps + 1, config.steps + config.horizon):
         (next_input,) = runner.call(f"step {step}", next_input)  # (batch, 1, features)
         forecast.append(next_input)
-        yield ("call", f"step {step}")
+        yield Event("call", f"step {step}")
     runner.reset()
-    return {
-        "training_loss": losses,
-        "forecast_sample_0": np.concatenate(forecast, axis=1)[0].astype("float64").round(4).tolist(),
-        "truth_sample_0": series[0, config.steps :].astype("float64").round(4).tolist(),
-    }
+    return Facts(
+        training_loss=losses,
+        forecast_sample_0=np.concatenate(forecast, axis=1)[0].astype("float64").round(4).tolist(),
+        truth_sample_0=series[0, config.steps :].astype("float64").round(4).tolist(),
+    )

@@ -13,8 +13,6 @@ Reference: https://keras.io/api/layers/recurrent_layers/lstm/
 import keras
 from keras import layers
 
-SUMMARY = "An output at every step: return_sequences=True gives (batch, steps, units)."
-
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

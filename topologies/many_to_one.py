@@ -13,8 +13,6 @@ Reference: https://keras.io/api/layers/recurrent_layers/lstm/
 import keras
 from keras import layers
 
-SUMMARY = "Only the last step is handed on: return_sequences=False gives (batch, units)."
-
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

@@ -14,8 +14,6 @@ Reference: https://keras.io/api/layers/reshaping_layers/repeat_vector/
 import keras
 from keras import layers
 
-SUMMARY = "One vector in, a sequence out: RepeatVector copies the input to every step."
-
 
 def build(config) -> keras.Model:
     Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN

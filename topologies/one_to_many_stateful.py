@@ -17,8 +17,8 @@ import keras
 from keras import layers
 
 from topologies.config import ConfigError
-
-SUMMARY = "Feed each output back as the next input, one stateful call per step (units = features)."
+from topologies.contract import Event
+from topologies.records import Facts
 
 # One model call per step: each call is a separate run, so the loop is kept short.
 MAX_CALLS = 100
@@ -52,6 +52,6 @@ def calls(model, config, runner):
     for step in range(1, config.steps + 1):
         (step_output,) = runner.call(f"step {step}", step_input)  # (batch, 1, units)
         step_input = step_output  # the feedback: units == features makes this fit
-        yield
+        yield Event("call", f"step {step}")
     runner.reset()  # the sequences end here
-    return {}
+    return Facts()

@@ -15,8 +15,6 @@ Reference: https://keras.io/guides/working_with_rnns/#rnn-state-reuse
 import keras
 from keras import layers
 
-SUMMARY = "The outputs plus the final states: LSTM hands on (sequence, h, c), GRU and SimpleRNN (sequence, h)."
-
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

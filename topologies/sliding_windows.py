@@ -18,27 +18,18 @@ Reference: https://keras.io/api/data_loading/timeseries/
 """
 
 import keras
-import numpy as np
 from keras import layers
 
-SUMMARY = "Cut one long series into overlapping windows of steps values: (samples, steps, features)."
+from topologies.contract import Event
+from topologies.records import Facts
+from topologies.series import noisy_sine, windows
 
 # Each window is one call of the batch-of-one model; the first few show the pattern.
 WINDOWS_RUN = 3
 
 
-def windows(series: np.ndarray, look_back: int) -> tuple[np.ndarray, np.ndarray]:
-    """(N, features) -> X (N - look_back, look_back, features), y (N - look_back, features)."""
-    count = len(series) - look_back
-    inputs = np.stack([series[start : start + look_back] for start in range(count)])
-    targets = series[look_back:]
-    return inputs, targets
-
-
-def synthetic_series(config, noise: np.ndarray) -> np.ndarray:
-    """batch + steps values of a noisy sine wave per feature: (batch + steps, features)."""
-    time = np.arange(config.batch + config.steps)[:, None]
-    return (np.sin(0.2 * time + np.arange(config.features)) + 0.1 * noise).astype("float32")
+# The Dense layer predicts the next value of each series: `features` numbers.
+LAST_AXIS = {"to_features": "features"}
 
 
 def build(config) -> keras.Model:
@@ -51,11 +42,11 @@ def build(config) -> keras.Model:
 
 def calls(model, config, runner):
     """Cut the windows, then feed the first few to the model one at a time."""
-    noise = runner.random((config.batch + config.steps, config.features))
-    inputs, targets = windows(synthetic_series(config, noise), config.steps)
+    series = noisy_sine(config.batch + config.steps, config.features, runner.rng)  # (batch + steps, features)
+    inputs, targets = windows(series, config.steps)  # (batch, steps, features), (batch, features)
     runner.reset()
     for number in range(1, min(WINDOWS_RUN, len(inputs)) + 1):
         runner.call(f"window {number}", inputs[number - 1 : number])  # (1, steps, features)
-        yield
+        yield Event("call", f"window {number}")
     runner.reset()
-    return {"windows_shape": list(inputs.shape), "targets_shape": list(targets.shape)}
+    return Facts(windows_shape=list(inputs.shape), targets_shape=list(targets.shape))

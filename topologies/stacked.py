@@ -13,8 +13,6 @@ Reference: https://keras.io/guides/working_with_rnns/
 import keras
 from keras import layers
 
-SUMMARY = "Layers on layers: all but the last return sequences so the next has steps to read."
-
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

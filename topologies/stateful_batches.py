@@ -24,8 +24,8 @@ import numpy as np
 from keras import layers
 
 from topologies.config import ConfigError
-
-SUMMARY = "A sequence fed in consecutive pieces: stateful=True carries the state from batch to batch."
+from topologies.contract import Event
+from topologies.records import Facts
 
 
 def check(config) -> None:
@@ -69,14 +69,14 @@ def calls(model, config, runner, shuffle: bool = False, reset_between: bool = Fa
         if later and reset_between:
             runner.reset()
         if later and uneven_batch:
-            return {"keras_error": _refusal(runner, sequences[1:, start : start + size])}
+            return Facts(keras_error=_refusal(runner, sequences[1:, start : start + size]))
         rows = shifted if later and shuffle else in_order
         label = f"batch {number}" + (" (shuffled)" if later and shuffle else "")
         (piece,) = runner.call(label, sequences[rows, start : start + size])  # (batch, size, units)
         pieces.append(piece)
         expected_rows.append((rows, start, size))
         start += size
-        yield
+        yield Event("call", label)
     runner.reset()
 
     twin = build(config, stateful=False)
@@ -84,7 +84,7 @@ def calls(model, config, runner, shuffle: bool = False, reset_between: bool = Fa
     (whole,) = runner.run_unrecorded(twin, sequences)  # (batch, steps, units)
     expected = np.concatenate([whole[rows, begin : begin + size] for rows, begin, size in expected_rows], axis=1)
     difference = np.max(np.abs(np.concatenate(pieces, axis=1) - expected))
-    return {"stateful_vs_whole_max_abs_diff": float(difference)}
+    return Facts(stateful_vs_whole_max_abs_diff=float(difference))
 
 
 def _refusal(runner, wrong_batch: np.ndarray) -> str:

@@ -1,32 +1,35 @@
-"""Step-through: one multi-call topology advanced one step of its protocol at a time.
+"""Step-through: a topology's protocol advanced one event at a time.
 
     stepper = Stepper("one_to_many_stateful", Config(units=2))
-    stepper.advance()          # the first call: step 1
+    stepper.advance()          # Event("call", "step 1"): the first call ran
     stepper.snapshot()         # a Trace of what has run so far, ready to draw
 
-A Stepper owns a real stateful model, so it belongs to one browser session (the app keeps it in
-st.session_state) and is never shared: its state is that session's state.
+Every topology runs this way: `trace()` is a Stepper run to the end in one go. A single-call
+topology has one event. A Stepper owns a real (possibly stateful) model, so it belongs to one
+browser session (the app keeps it in st.session_state) and is never shared: its state is that
+session's state.
 """
 
 from __future__ import annotations
 
 from topologies.config import Config
-from topologies.trace import KERAS_LOCK, Trace, start
+from topologies.contract import Event
+from topologies.keras_guard import KERAS_LOCK
+from topologies.records import Facts, Trace
+from topologies.run import start
 
 
 class Stepper:
-    """Runs a topology's `calls()` generator one event per `advance()`."""
+    """Runs a topology's `calls()` events one `advance()` at a time."""
 
     def __init__(self, topology_id: str, config: Config, **options):
         self._runner = start(topology_id, config)
-        if not self._runner.topology.is_multi_call:
-            raise ValueError(f"{topology_id} runs in a single call; there is nothing to step through.")
-        self._events = self._runner.topology.module.calls(self._runner.model, config, self._runner, **options)
+        self._events = self._runner.topology.calls(self._runner.model, config, self._runner, **options)
         self.finished = False
-        self.facts: dict = {}
+        self.facts = Facts()
 
-    def advance(self):
-        """Run the next event (an epoch, a call, ...) and return what it yielded; None at the end."""
+    def advance(self) -> Event | None:
+        """Run the next event (an epoch, a call) and return it; None once the protocol is over."""
         if self.finished:
             return None
         with KERAS_LOCK:
@@ -34,8 +37,14 @@ class Stepper:
                 return next(self._events)
             except StopIteration as end:
                 self.finished = True
-                self.facts = end.value or {}
+                self.facts = end.value or Facts()
                 return None
+
+    def run_to_end(self) -> Stepper:
+        with KERAS_LOCK:
+            while not self.finished:
+                self.advance()
+        return self
 
     @property
     def call_count(self) -> int:

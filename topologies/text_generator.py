@@ -21,8 +21,6 @@ from keras import layers
 
 from topologies.config import WORK_BUDGET, ConfigError
 
-SUMMARY = "Token ids -> Embedding -> two recurrent layers -> a softmax over the vocabulary per step."
-
 
 def check(config) -> None:
     # Scoring every word at every step is the heavy part here, not the recurrent layers.
@@ -32,6 +30,10 @@ def check(config) -> None:
             f"batch x steps x vocab x (units + 1) is {scoring:,}, above the budget of "
             f"{WORK_BUDGET:,} that keeps a run near one second; shrink batch, steps, vocab or units."
         )
+
+
+# The scores have one number per word of the vocabulary (and so, after it, the softmax).
+LAST_AXIS = {"to_vocab": "vocab"}
 
 
 def build(config) -> keras.Model:

@@ -13,8 +13,6 @@ Reference: https://keras.io/api/layers/recurrent_layers/time_distributed/
 import keras
 from keras import layers
 
-SUMMARY = "The same Dense layer at every step: TimeDistributed gives (batch, steps, dense)."
-
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

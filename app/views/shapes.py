@@ -5,19 +5,11 @@ import inspect
 import streamlit as st
 
 from app.controls import config_from_query, query_from_config, sidebar
+from app.diagram import draw
+from app.engine import cached_trace
 from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
-
-with st.spinner("Loading TensorFlow…"):
-    from app.diagram import draw
-    from topologies.trace import symbolic, trace
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def cached_trace(topology_id, config):
-    """A Trace is plain data, so every session gets its own copy; no Keras model is cached,
-    so no stateful layer's state can pass from one browser session to another."""
-    return trace(topology_id, config)
+from topologies.report import call_rows, layer_rows
 
 
 def runnable_code(topology_id: str, config, first_input_shape, integer_input: bool) -> str:
@@ -66,9 +58,9 @@ for warning in link_warnings:
 # Shown once, for the link as opened; after that the sidebar is the truth.
 st.session_state.link = (initial_topology, initial_config, [])
 
-concept, _, example = topology.concept.partition("\n\n    ")
 st.subheader(topology_id.replace("_", " "))
-st.markdown(concept.strip().replace("\n\n", "\n\n").replace("\n", " ").replace("  ", "\n\n"))
+# The concept's prose, without the worked example: the code expander below holds runnable code.
+st.markdown(topology.concept_markdown.split("```python")[0])
 
 try:
     config = parse_config(values)
@@ -99,46 +91,21 @@ output_metric.metric("Output shape", " ".join(str(tuple(shape)) for shape in res
 params_metric.metric("Parameters", f"{result.params:,}")
 
 st.markdown("#### Every layer, as measured")
-rows = []
-for layer in result.layers:
-    activity = first_call.activity(layer.name)
-    rows.append(
-        {
-            "layer": ("↳ " if layer.parent else "") + layer.name,
-            "as code": layer.code,
-            "output shapes": "; ".join(
-                f"{role}: {symbolic(shape, axes)}"
-                for role, shape, axes in zip(activity.output_roles, activity.output_shapes, activity.output_axes)
-            ),
-            "parameters": layer.params,
-            "how many": layer.formula,
-        }
-    )
-st.dataframe(rows, width="stretch", hide_index=True)
+st.dataframe(layer_rows(result), width="stretch", hide_index=True)
 
-if len(result.calls) > 1:
+calls = call_rows(result)
+if calls:
     st.markdown("#### The calls, in order")
-    st.dataframe(
-        [
-            {
-                "call": call.label,
-                "reset before": "yes" if call.reset_before else "",
-                "input": " ".join(str(tuple(shape)) for shape in call.input_shapes),
-                "output": " ".join(str(tuple(shape)) for shape in call.output_shapes),
-            }
-            for call in result.calls
-        ],
-        width="stretch",
-        hide_index=True,
+    st.dataframe(calls, width="stretch", hide_index=True)
+if result.facts.stateful_vs_whole_max_abs_diff is not None:
+    st.success(
+        f"Largest difference between the pieces fed to the stateful layer and the whole "
+        f"sequences fed to a stateless twin: {result.facts.stateful_vs_whole_max_abs_diff:.2g}. "
+        "Batch k+1 really continues batch k."
     )
-for name, value in result.facts.items():
-    if name == "stateful_vs_whole_max_abs_diff":
-        st.success(
-            f"Largest difference between the pieces fed to the stateful layer and the whole "
-            f"sequences fed to a stateless twin: {value:.2g}. Batch k+1 really continues batch k."
-        )
-    elif name in ("windows_shape", "targets_shape"):
-        st.caption(f"{name.replace('_', ' ')}: {tuple(value)}")
+for name in ("windows_shape", "targets_shape"):
+    if getattr(result.facts, name) is not None:
+        st.caption(f"{name.replace('_', ' ')}: {tuple(getattr(result.facts, name))}")
 
 with st.expander("Show the Keras 3 code that built this model"):
     integer_input = first_call.input_axes[0] == ("batch", "steps")

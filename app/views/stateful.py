@@ -4,22 +4,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.controls import HELP
+from app.diagram import draw
+from app.engine import cached_trace
+from topologies.config import Config
+from topologies.series import sine_waves
 
 with st.spinner("Loading TensorFlow…"):
-    from app.diagram import draw
-    from topologies import Config, trace
-    from topologies.forecast_stateful import synthetic_series
     from topologies.stateful_batches import chunk_sizes
     from topologies.stepper import Stepper
 
 TANKS = "ABCDEFGH"
 EXACT = 1e-5  # below this, two float32 runs agree up to rounding
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def cached_trace(topology_id, config, **options):
-    """Plain data per (topology, config, options); no model outlives the call."""
-    return trace(topology_id, config, **options)
 
 
 def chart(result) -> None:
@@ -73,7 +68,7 @@ shuffle = toggles[0].toggle("Shuffle the samples between batches", key="shuffle"
 reset = toggles[1].toggle("Reset the state between batches", key="reset")
 with st.spinner("Running the stateful layer and its stateless twin…"):
     result = cached_trace("stateful_batches", config, shuffle=shuffle, reset_between=reset)
-difference = result.facts["stateful_vs_whole_max_abs_diff"]
+difference = result.facts.stateful_vs_whole_max_abs_diff
 st.markdown(
     "The batches go through an LSTM with `stateful=True`; the whole sequences go, in one call, through "
     "a stateless twin with **the same weights**. If batch 2 really continues batch 1, the outputs agree."
@@ -106,7 +101,7 @@ st.markdown(
 )
 if st.button("Feed batch 2 with one tank fewer", key="uneven"):
     refused = cached_trace("stateful_batches", config, uneven_batch=True)
-    st.warning(f"Keras refuses: {refused.facts['keras_error']}")
+    st.warning(f"Keras refuses: {refused.facts.keras_error}")
     st.markdown(
         f"There are {tanks} saved states and {tanks - 1} samples: Keras cannot tell which state goes with "
         "which sample, so every batch of a stateful model must have the same number of samples."
@@ -149,9 +144,9 @@ if just_trained:
     losses: list[float] = []
     loss_chart = st.empty()
     for _ in range(epochs):
-        _, epoch, loss = stepper.advance()
-        losses.append(loss)
-        progress.progress(epoch / epochs, text=f"epoch {epoch} of {epochs}: loss {loss:.4f}")
+        event = stepper.advance()  # an Event of kind "epoch", with its loss
+        losses.append(event.loss)
+        progress.progress(len(losses) / epochs, text=f"{event.label} of {epochs}: loss {event.loss:.4f}")
         loss_chart.line_chart({"loss": losses}, height=200)
     st.session_state.forecast = stepper
     st.session_state.forecast_losses = losses
@@ -170,7 +165,9 @@ if "forecast" in st.session_state:
         so_far = forecast.snapshot()
         # Sample 0's last output of each call: prime predicts step 31, each later call the next.
         predicted = [call.layers[-1].values["y"][-1][0] for call in so_far.calls]
-        truth = synthetic_series(forecast_config, forecast_config.steps + forecast_config.horizon)[0, :, 0]
+        # The series forecast_stateful trains on, known part and true continuation: sample 0.
+        length = forecast_config.steps + forecast_config.horizon
+        truth = sine_waves(forecast_config.batch, length, forecast_config.features)[0, :, 0]
         known = forecast_config.steps
         figure = go.Figure()
         figure.add_scatter(x=list(range(1, len(truth) + 1)), y=truth, name="true series", mode="lines")

@@ -4,10 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.series import SeriesError, check_look_back, parse_series, side_by_side, synthetic_series
-
-with st.spinner("Loading TensorFlow…"):
-    from topologies.sliding_windows import windows
+from app.series import SeriesError, check_look_back, parse_series, side_by_side
+from topologies.series import noisy_sine, windows
 
 FEATURE_NAMES = ("pressure", "temperature")
 FONT = {"size": 15}
@@ -41,7 +39,7 @@ try:
             )
         series = side_by_side(first, second)
     else:
-        series = synthetic_series(length, 2 if two_series else 1)
+        series = noisy_sine(length, 2 if two_series else 1, np.random.default_rng(0))
     check_look_back(series, look_back)
 except SeriesError as error:
     st.error(str(error))

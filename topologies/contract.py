@@ -1,0 +1,135 @@
+"""The topology contract: what a registered topology provides, and what its calls yield.
+
+A topology is a module of its own (`topologies/many_to_one.py`, ...) registered in the
+catalogue under its id. The catalogue holds a `Topology` spec per id, in the spirit of
+Gymnasium's `EnvSpec`: the id, a one-line summary, the Config extras it reads, and the module,
+imported only when something needs it (so listing the catalogue starts no TensorFlow).
+
+The module provides:
+
+    build(config) -> keras.Model          required: the model, with a shape comment on each line
+    check(config) -> None                 optional: raise ConfigError for sizes it cannot build
+    calls(model, config, runner, **options) -> Iterator[Event], returning Facts
+                                          optional: a protocol of several calls (stateful
+                                          topologies); without it, the model is called once
+    LAST_AXIS = {"to_vocab": "vocab"}     optional: what the last axis of a layer's output means,
+                                          where it is not the layer's units (see layer_kinds)
+
+and a docstring that states the concept it teaches, with a worked example (an indented code
+block) and a "Reference:" link; `Topology.concept_markdown` turns it into markdown for a page.
+
+Every topology runs through `calls`, the single-call ones through `single_call` below, so a
+trace is "run the events to the end" and a step-through view is "run them one click at a time".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import inspect
+import itertools
+import re
+import textwrap
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Literal
+
+from topologies.config import Config, ConfigError
+from topologies.records import Facts
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """One step of a topology's protocol, yielded by `calls` after it happened."""
+
+    kind: Literal["call", "epoch"]  # the model was called once and recorded | one epoch of training
+    label: str  # the call's label ("batch 2", "step 7") or "epoch 3"
+    loss: float | None = None  # after an epoch: the training loss
+
+
+def single_call(model, config: Config, runner) -> Iterator[Event]:
+    """The protocol of every single-call topology: one call on seeded dummy data."""
+    runner.call("run", runner.dummy_inputs())
+    yield Event("call", "run")
+    return Facts()
+
+
+@dataclasses.dataclass(frozen=True)
+class Topology:
+    """One registered topology: its id, what it teaches in a line, the extras it reads."""
+
+    id: str
+    summary: str  # one line, shown in `python -m topologies list` and the sidebar
+    extras: tuple[str, ...] = ()  # Config fields beyond the four sizes and the cell
+
+    @functools.cached_property
+    def module(self) -> ModuleType:
+        """The module that builds it, imported on first use (it imports Keras)."""
+        from topologies.backend import load_keras
+
+        load_keras()
+        return importlib.import_module(f"topologies.{self.id}")
+
+    @property
+    def concept(self) -> str:
+        """The module docstring: the idea this topology teaches, with a worked example."""
+        return self.module.__doc__
+
+    @property
+    def concept_markdown(self) -> str:
+        """The concept as markdown: paragraphs reflowed, the example as a Python code block,
+        the reference as a link."""
+        return docstring_markdown(self.concept)
+
+    @property
+    def is_multi_call(self) -> bool:
+        """True when the model is called several times in a row (the stateful topologies)."""
+        return hasattr(self.module, "calls")
+
+    @property
+    def last_axis(self) -> dict[str, str]:
+        """Layer name -> what the last axis of its output means, where it is not its units."""
+        return getattr(self.module, "LAST_AXIS", {})
+
+    def build(self, config: Config):
+        return self.module.build(config)
+
+    def calls(self, model, config: Config, runner, **options) -> Iterator[Event]:
+        """The events of one trace; `options` break a multi-call protocol on purpose (the labs)."""
+        if not self.is_multi_call:
+            if options:
+                raise ConfigError(f"{self.id} runs in a single call and takes no options, not {sorted(options)}.")
+            return single_call(model, config, runner)
+        return self.module.calls(model, config, runner, **options)
+
+    def check(self, config: Config) -> None:
+        """Raise ConfigError for a combination of sizes this topology cannot build."""
+        if config.any_length and "any_length" not in self.extras:
+            raise ConfigError(
+                f"any_length is true, but {self.id} needs a fixed number of steps, so any_length must be false."
+            )
+        if hasattr(self.module, "check"):
+            self.module.check(config)
+
+
+def docstring_markdown(docstring: str) -> str:
+    """A topology docstring as markdown.
+
+    The docstring's layout is the contract: prose paragraphs separated by blank lines, one
+    example block indented by four spaces, and a last paragraph "Reference: <url>".
+    """
+    blocks: list[str] = []
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    # Consecutive indented paragraphs are one example with blank lines of its own.
+    for is_code, group in itertools.groupby(paragraphs, key=lambda paragraph: paragraph.startswith("    ")):
+        if is_code:
+            blocks.append("```python\n" + "\n\n".join(textwrap.dedent(part) for part in group) + "\n```")
+            continue
+        for paragraph in group:
+            if paragraph.startswith("Reference: "):
+                url = paragraph.removeprefix("Reference: ").strip()
+                blocks.append(f"Reference: [{url}]({url})")
+            else:
+                blocks.append(re.sub(r"\s*\n\s*", " ", paragraph.strip()))
+    return "\n\n".join(blocks)

@@ -1,0 +1,204 @@
+"""What a layer is, kind by kind: its code, its settings, its weight formula, its output axes.
+
+One table, `LAYER_KINDS`. Each entry says, for one kind of Keras layer, how to write it as code,
+which settings to show, how the textbook counts its weights, and what the axes of its outputs
+mean given the axes of its inputs. Teaching the engine a new kind of layer (Conv1D, say) is one
+more entry here; nothing else switches on the kind.
+
+Axis names travel through the graph the way shapes do: a model input is ("batch", "steps",
+"features"), an LSTM(4, return_sequences=True) makes that ("batch", "steps", "units"). Where a
+layer's last axis means something else (a Dense layer that brings the output back to
+`features`, or scores a `vocab`), the topology declares it in its LAST_AXIS table.
+
+This module reads attributes of Keras layers but imports neither Keras nor TensorFlow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from topologies.records import Axes, LayerRecord
+
+MODEL_CLASSES = ("Functional", "Sequential", "Model")  # a model used as a layer of another
+
+
+def _no_settings(layer) -> dict:
+    return {}
+
+
+def _no_weights(layer) -> str:
+    return "no weights = 0"
+
+
+def _same_axes(layer, input_axes: list[Axes], count: int, meaning: str | None) -> list[Axes]:
+    return list(input_axes[:count])
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerKind:
+    """Everything the engine says about one kind of layer."""
+
+    name: str  # recurrent, bidirectional, ...: LayerRecord.kind, read by the drawing
+    classes: tuple[str, ...]  # the Keras class names of this kind
+    code: Callable[[object], str]  # the layer as Keras code
+    settings: Callable[[object], dict] = _no_settings  # what the page and the JSON show
+    formula: Callable[[object], str] = _no_weights  # the weight count, written out
+    # (layer, input axes, number of outputs, declared meaning of the last axis) -> output axes
+    output_axes: Callable[[object, list[Axes], int, str | None], list[Axes]] = _same_axes
+
+
+# ------------------------------------------------------------------ recurrent layers
+
+RECURRENT_WEIGHTS = {"LSTM": (4, 1), "GRU": (3, 2), "SimpleRNN": (1, 1)}  # gates, bias vectors per gate
+
+
+def recurrent_count(cell: str, units: int, inputs: int) -> int:
+    gates, biases = RECURRENT_WEIGHTS[cell]
+    return gates * units * (inputs + units + biases)
+
+
+def recurrent_formula(cell: str, units: int, inputs: int) -> str:
+    gates, biases = RECURRENT_WEIGHTS[cell]
+    total = recurrent_count(cell, units, inputs)
+    factor = f"{gates} x " if gates > 1 else ""
+    return f"{factor}units x (inputs + units + {biases}) = {factor}{units} x ({inputs} + {units} + {biases}) = {total}"
+
+
+def _input_width(layer) -> int:
+    tensor = layer.input[0] if isinstance(layer.input, list) else layer.input
+    return int(tensor.shape[-1])
+
+
+def _recurrent_code(layer) -> str:
+    flags = [name for name in ("return_sequences", "return_state", "stateful") if getattr(layer, name)]
+    return f"{type(layer).__name__}({', '.join([str(layer.units)] + [f'{flag}=True' for flag in flags])})"
+
+
+def _recurrent_settings(layer) -> dict:
+    return {
+        "cell": type(layer).__name__,
+        "units": int(layer.units),
+        "return_sequences": bool(layer.return_sequences),
+        "return_state": bool(layer.return_state),
+        "stateful": bool(layer.stateful),
+    }
+
+
+def _recurrent_axes(layer, input_axes: list[Axes], count: int, meaning: str | None) -> list[Axes]:
+    """What is handed on (a sequence or its last step), then the returned states h (and c)."""
+    units = meaning or "units"
+    handed_on = ("batch", "steps", units) if layer.return_sequences else ("batch", units)
+    return [handed_on] + [("batch", units)] * (count - 1)
+
+
+def _bidirectional_formula(layer) -> str:
+    inner = layer.forward_layer
+    cell, units, inputs = type(inner).__name__, int(inner.units), _input_width(layer)
+    return f"2 x [{recurrent_formula(cell, units, inputs)}] = {2 * recurrent_count(cell, units, inputs)}"
+
+
+# ------------------------------------------------------------------ other layers
+
+
+def dense_formula(units: int, inputs: int) -> str:
+    return f"units x (inputs + 1) = {units} x ({inputs} + 1) = {units * (inputs + 1)}"
+
+
+def _last_axis_renamed(layer, input_axes: list[Axes], count: int, meaning: str | None) -> list[Axes]:
+    """Dense acts on the last axis only: the others keep their names."""
+    return [input_axes[0][:-1] + (meaning or "dense",)]
+
+
+LAYER_KINDS: dict[str, LayerKind] = {
+    kind.name: kind
+    for kind in [
+        LayerKind(
+            "recurrent",
+            ("LSTM", "GRU", "SimpleRNN"),
+            code=_recurrent_code,
+            settings=_recurrent_settings,
+            formula=lambda layer: recurrent_formula(type(layer).__name__, int(layer.units), _input_width(layer)),
+            output_axes=_recurrent_axes,
+        ),
+        LayerKind(
+            "bidirectional",
+            ("Bidirectional",),
+            code=lambda layer: f"Bidirectional({code_of(layer.forward_layer)})",
+            settings=lambda layer: {**_recurrent_settings(layer.forward_layer), "merge_mode": layer.merge_mode},
+            formula=_bidirectional_formula,
+            output_axes=lambda layer, axes, count, meaning: [("batch", "steps", "2 x units")],
+        ),
+        LayerKind(
+            "repeat",
+            ("RepeatVector",),
+            code=lambda layer: f"RepeatVector({layer.n})",
+            settings=lambda layer: {"steps": int(layer.n)},
+            output_axes=lambda layer, axes, count, meaning: [(axes[0][0], "steps", *axes[0][1:])],
+        ),
+        LayerKind(
+            "time_distributed",
+            ("TimeDistributed",),
+            code=lambda layer: f"TimeDistributed({code_of(layer.layer)})",
+            settings=lambda layer: {"inner": code_of(layer.layer)},
+            formula=lambda layer: f"{dense_formula(int(layer.layer.units), _input_width(layer))}, once for every step",
+            output_axes=_last_axis_renamed,
+        ),
+        LayerKind(
+            "dense",
+            ("Dense",),
+            code=lambda layer: f"Dense({layer.units})",
+            settings=lambda layer: {"units": int(layer.units)},
+            formula=lambda layer: dense_formula(int(layer.units), _input_width(layer)),
+            output_axes=_last_axis_renamed,
+        ),
+        LayerKind(
+            "embedding",
+            ("Embedding",),
+            code=lambda layer: f"Embedding({layer.input_dim}, {layer.output_dim})",
+            settings=lambda layer: {"vocab": int(layer.input_dim), "features": int(layer.output_dim)},
+            formula=lambda layer: (
+                f"vocab x features = {layer.input_dim} x {layer.output_dim} = {layer.input_dim * layer.output_dim}"
+            ),
+            output_axes=lambda layer, axes, count, meaning: [axes[0] + ("features",)],
+        ),
+        LayerKind(
+            "activation",
+            ("Activation",),
+            code=lambda layer: f'Activation("{layer.activation.__name__}")',
+            settings=lambda layer: {"activation": layer.activation.__name__},
+        ),
+        LayerKind(
+            "model",
+            MODEL_CLASSES,
+            code=lambda layer: f'Model(name="{layer.name}")',
+            formula=lambda layer: f"sum of its layers = {layer.count_params()}",
+        ),
+        # Any layer the table does not know yet: its class name, and its input axes handed on.
+        LayerKind("other", (), code=lambda layer: type(layer).__name__),
+    ]
+}
+_KIND_OF_CLASS = {class_name: kind for kind in LAYER_KINDS.values() for class_name in kind.classes}
+
+
+def kind_of(layer) -> LayerKind:
+    return _KIND_OF_CLASS.get(type(layer).__name__, LAYER_KINDS["other"])
+
+
+def code_of(layer) -> str:
+    return kind_of(layer).code(layer)
+
+
+def describe(layer, parent: str | None) -> LayerRecord:
+    """The record of what `layer` is, the same for every call of its model."""
+    kind = kind_of(layer)
+    return LayerRecord(
+        name=layer.name,
+        class_name=type(layer).__name__,
+        kind=kind.name,
+        code=kind.code(layer),
+        parent=parent,
+        settings=kind.settings(layer),
+        params=int(layer.count_params()),
+        formula=kind.formula(layer),
+    )

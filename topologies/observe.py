@@ -1,0 +1,190 @@
+"""Observe one run of a model: every layer's inputs and outputs, not only the model's.
+
+An *observer* is a second Functional model over the same graph whose outputs are all its
+tensors. It shares the layers, so running it is running the model, and one pass yields every
+intermediate tensor. A model that holds models (the autoencoder) runs one top-level layer at a
+time instead, each nested model through an observer of its own, so that no layer runs twice.
+
+What comes out is a LayerActivity per layer (topologies.records): shapes, axis names, and
+sample 0's numbers for the picture's hover.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from topologies.layer_kinds import kind_of
+from topologies.records import Axes, LayerActivity
+
+# Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
+VALUE_WIDTH = 8
+# Eager Keras costs about 4 ms per time step here, a compiled function about 150 ms once and
+# then a fraction of that: past this many steps through one callable, compile it.
+EAGER_STEP_LIMIT = 32
+
+
+class Executor:
+    """Calls a Keras model or layer eagerly, switching to a compiled function once it has run
+    more than EAGER_STEP_LIMIT steps: the same numbers either way, whichever is cheaper."""
+
+    def __init__(self, function):
+        self._function = function
+        self._compiled = None
+        self._steps_run = 0
+
+    def __call__(self, inputs, **keywords):
+        first = keras.tree.flatten(inputs)[0]
+        self._steps_run += first.shape[1] if first.ndim > 1 else 1
+        if self._steps_run <= EAGER_STEP_LIMIT:
+            return self._function(inputs, **keywords)
+        if self._compiled is None:
+            self._compiled = tf.function(self._function, reduce_retracing=True)
+        return self._compiled(inputs, **keywords)
+
+
+@dataclasses.dataclass
+class Observation:
+    outputs: list[np.ndarray]  # the model's own outputs
+    output_axes: list[Axes]
+    activities: list[LayerActivity]  # one per layer, nested layers after their model
+
+
+class Observer:
+    """Runs a model so that every layer's inputs and outputs come back.
+
+    `last_axis` names what the last output axis of a layer means where it is not its units
+    (a topology's LAST_AXIS table: {"to_vocab": "vocab"}).
+    """
+
+    def __init__(self, model: keras.Model, last_axis: dict[str, str]):
+        self.model = model
+        self.last_axis = last_axis
+        self.layers = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
+        tensors: list = []
+        position: dict[int, int] = {}
+
+        def positions_of(structure) -> list[int]:
+            indices = []
+            for tensor in keras.tree.flatten(structure):
+                if id(tensor) not in position:
+                    position[id(tensor)] = len(tensors)
+                    tensors.append(tensor)
+                indices.append(position[id(tensor)])
+            return indices
+
+        # A layer's last inbound node is its call in this graph; `layer.input` would give a
+        # nested model's own input tensor instead of the tensor this graph feeds it.
+        nodes = {layer.name: layer._inbound_nodes[-1] for layer in self.layers}
+        self.input_positions = {name: positions_of(node.input_tensors) for name, node in nodes.items()}
+        self.output_positions = {name: positions_of(node.output_tensors) for name, node in nodes.items()}
+        self.model_input_positions = positions_of(model.inputs)
+        self.model_output_positions = positions_of(model.outputs)
+        self.nested = {
+            layer.name: Observer(layer, last_axis) for layer in self.layers if isinstance(layer, keras.Model)
+        }
+        if self.nested:
+            self._layer_runs = {layer.name: Executor(layer) for layer in self.layers}
+        else:
+            self._run = Executor(keras.Model(model.inputs, tensors, name=f"{model.name}_observer"))
+
+    def observe(self, inputs: list[np.ndarray], input_axes: list[Axes], initial_states: dict) -> Observation:
+        """Run once; return the model's outputs and one LayerActivity per layer, nested included.
+
+        `initial_states` holds, per stateful layer, the state sample 0 starts this call with.
+        """
+        if self.nested:
+            arrays = dict(zip(self.model_input_positions, inputs))
+        else:
+            arrays = dict(enumerate(as_arrays(self._run(inputs))))
+        axes: dict[int, Axes] = dict(zip(self.model_input_positions, input_axes))
+        activities = []
+        for layer in self.layers:
+            layer_inputs = [arrays[i] for i in self.input_positions[layer.name]]
+            layer_input_axes = [axes[i] for i in self.input_positions[layer.name]]
+            outputs_at = self.output_positions[layer.name]
+            nested: list[LayerActivity] = []
+            if layer.name in self.nested:
+                inner = self.nested[layer.name].observe(layer_inputs, layer_input_axes, initial_states)
+                arrays.update(zip(outputs_at, inner.outputs))
+                layer_output_axes = inner.output_axes
+                nested = inner.activities
+            else:
+                if self.nested:
+                    single = layer_inputs[0] if len(layer_inputs) == 1 else layer_inputs
+                    arrays.update(zip(outputs_at, as_arrays(self._layer_runs[layer.name](single))))
+                meaning = self.last_axis.get(layer.name)
+                layer_output_axes = kind_of(layer).output_axes(layer, layer_input_axes, len(outputs_at), meaning)
+            layer_outputs = [arrays[i] for i in outputs_at]
+            axes.update(zip(outputs_at, layer_output_axes))
+            initial_state = initial_states.get(layer.name)
+            activities.append(
+                activity(layer, layer_inputs, layer_outputs, initial_state, layer_input_axes, layer_output_axes)
+            )
+            activities.extend(nested)
+        return Observation(
+            outputs=[arrays[i] for i in self.model_output_positions],
+            output_axes=[axes[i] for i in self.model_output_positions],
+            activities=activities,
+        )
+
+
+def as_arrays(outputs) -> list[np.ndarray]:
+    return [np.asarray(tensor) for tensor in keras.tree.flatten(outputs)]
+
+
+def activity(
+    layer,
+    inputs: list[np.ndarray],
+    outputs: list[np.ndarray],
+    initial_state: list[np.ndarray] | None,
+    input_axes: list[Axes],
+    output_axes: list[Axes],
+) -> LayerActivity:
+    """One layer's record for one call: shapes, axes, roles and sample 0's numbers."""
+    kind = kind_of(layer).name
+    roles = ["y"]
+    values = {"x": sample(inputs[0]), "y": sample(outputs[0])}
+    if kind == "recurrent":
+        if layer.return_state:
+            roles += ["h", "c"][: len(outputs) - 1]
+            # The returned final states: "h_final", and "c_final" for an LSTM.
+            values.update({f"{role}_final": sample(array) for role, array in zip(roles[1:], outputs[1:])})
+        # With return_sequences=True the layer's output at step t is h_t itself; otherwise
+        # only the last h_t comes out, and the others are recovered by running the layer's
+        # own cell (same weights) over sample 0 with every step returned.
+        states = outputs[0] if layer.return_sequences else state_sequence(layer, inputs[0][0:1], initial_state)
+        values["h"] = sample(states)
+    if kind == "bidirectional":
+        half = outputs[0].shape[-1] // 2
+        values["h_forward"] = sample(outputs[0][..., :half])
+        values["h_backward"] = sample(outputs[0][..., half:])
+    return LayerActivity(
+        layer=layer.name,
+        input_shapes=tuple(tuple(array.shape) for array in inputs),
+        output_shapes=tuple(tuple(array.shape) for array in outputs),
+        output_roles=tuple(roles) if len(roles) == len(outputs) else ("y",) * len(outputs),
+        input_axes=tuple(input_axes),
+        output_axes=tuple(output_axes),
+        values=values,
+    )
+
+
+def state_sequence(layer, sample_input: np.ndarray, initial_state) -> np.ndarray:
+    """h_t at every step for one sample, from the layer's own cell: (1, steps, units)."""
+    probe = layers.RNN(layer.cell, return_sequences=True)
+    if initial_state is None:
+        return np.asarray(Executor(probe)(sample_input))
+    return np.asarray(Executor(probe)(sample_input, initial_state=initial_state))
+
+
+def sample(array: np.ndarray) -> list:
+    """Sample 0, each vector cut to VALUE_WIDTH numbers and rounded: small enough to hover."""
+    first = np.asarray(array)[0]
+    if first.ndim == 0:
+        return [round(float(first), 4)]
+    return np.round(first[..., :VALUE_WIDTH].astype("float64"), 4).tolist()

@@ -1,0 +1,79 @@
+"""A Trace as words and tables: the title, the layer table and the calls table.
+
+One place for both readers: the CLI prints them as text (`format_table`), the Shapes page shows
+the same rows as data frames. Plain data in, plain data out; no Keras.
+"""
+
+from __future__ import annotations
+
+from topologies.records import Trace, symbolic
+
+
+def title(trace: Trace) -> str:
+    """many_to_one · LSTM · batch 10 · steps 5 · features 2 · units 4"""
+    config = trace.config
+    return (
+        f"{trace.topology} · {config.cell} · batch {config.batch} · steps {config.steps} · "
+        f"features {config.features} · units {config.units}"
+    )
+
+
+def layer_rows(trace: Trace) -> list[dict[str, object]]:
+    """One row per layer (nested ones marked), as measured in the first call."""
+    first_call = trace.calls[0]
+    rows = []
+    for layer in trace.layers:
+        activity = first_call.activity(layer.name)
+        outputs = "; ".join(
+            f"{role}: {symbolic(shape, axes)}"
+            for role, shape, axes in zip(activity.output_roles, activity.output_shapes, activity.output_axes)
+        )
+        rows.append(
+            {
+                "layer": ("↳ " if layer.parent else "") + layer.name,
+                "as code": layer.code,
+                "output shapes": outputs,
+                "parameters": layer.params,
+                "how many": layer.formula,
+            }
+        )
+    return rows
+
+
+def call_rows(trace: Trace) -> list[dict[str, str]]:
+    """One row per call, in order; empty for a single-call topology."""
+    if len(trace.calls) == 1:
+        return []
+    return [
+        {
+            "call": call.label,
+            "reset before": "yes" if call.reset_before else "",
+            "input": " ".join(str(tuple(shape)) for shape in call.input_shapes),
+            "output": " ".join(str(tuple(shape)) for shape in call.output_shapes),
+        }
+        for call in trace.calls
+    ]
+
+
+def format_table(trace: Trace) -> str:
+    """A model.summary()-like text with the real batch, every output and the weight formulas."""
+    first_call = trace.calls[0]
+    inputs = "   ".join(symbolic(shape, axes) for shape, axes in zip(trace.input_shapes, first_call.input_axes))
+    lines = [title(trace), "", f"input    {inputs}", ""]
+    columns = ("layer", "as code", "output shapes", "parameters", "how many")
+    rows = [columns] + [tuple(str(row[column]) for column in columns) for row in layer_rows(trace)]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
+    lines += ["", f"total params: {trace.params}"]
+    calls = call_rows(trace)
+    if calls:
+        lines += ["", "calls, in order (the state carries over unless reset):"]
+        for call in calls:
+            reset = "reset, then " if call["reset before"] else ""
+            lines.append(f"  {reset}{call['call']}: {call['input']} -> {call['output']}")
+        if trace.reset_after:
+            lines.append("  reset")
+    for name, value in trace.facts.items():
+        lines.append(f"{name}: {value}")
+    return "\n".join(lines)

@@ -1,0 +1,173 @@
+"""Build a topology's model and record each call of it: `start()` and the `Runner`.
+
+    runner = start("many_to_one", Config())   # checked, built with seeded weights
+    runner.call("run", runner.dummy_inputs())  # run once, record every layer
+    runner.snapshot()                          # a Trace of everything recorded so far
+
+Topology modules drive the runner from their `calls()` protocol; `topologies.stepper` runs that
+protocol event by event. Nothing here knows a particular topology.
+"""
+
+from __future__ import annotations
+
+import random
+
+import keras
+import numpy as np
+from keras import layers
+
+from topologies.catalogue import CATALOGUE
+from topologies.config import Config, ConfigError
+from topologies.keras_guard import KERAS_LOCK
+from topologies.layer_kinds import describe
+from topologies.observe import Executor, Observer, as_arrays
+from topologies.records import Axes, CallRecord, Facts, Shape, Trace
+
+# Every model built leaves a little behind in Keras's global state (about 0.4 MB); clearing it
+# now and then keeps a long-running server flat without paying clear_session() on every trace.
+TRACES_BETWEEN_CLEARS = 200
+_traces_since_clear = 0
+
+
+def start(topology_id: str, config: Config) -> Runner:
+    """Check the request, build the model, and hand back a Runner ready for its first call."""
+    if topology_id not in CATALOGUE:
+        raise ConfigError(f"topology is {topology_id!r}, but it must be one of {', '.join(CATALOGUE)}.")
+    if not isinstance(config, Config):
+        raise ConfigError(f"config is {config!r}, but it must be a topologies.Config.")
+    topology = CATALOGUE[topology_id]
+    topology.check(config)
+    with KERAS_LOCK:
+        _clear_keras_now_and_then()
+        return Runner(topology_id, _build_seeded(topology.build, config), config)
+
+
+def _build_seeded(build, config: Config) -> keras.Model:
+    """Same request, same weights, same numbers: a shared link shows what its author saw.
+
+    A Keras initializer without a seed draws one from Python's `random`, so seeding that for
+    the build is enough. keras.utils.set_random_seed would also reseed TensorFlow, which
+    throws away its cached kernels and makes every later eager op slower; and the caller's
+    own `random` state is put back afterwards.
+    """
+    saved = random.getstate()
+    random.seed(0)
+    try:
+        return build(config)
+    finally:
+        random.setstate(saved)
+
+
+def _clear_keras_now_and_then() -> None:
+    global _traces_since_clear
+    _traces_since_clear += 1
+    if _traces_since_clear >= TRACES_BETWEEN_CLEARS:
+        keras.backend.clear_session()
+        _traces_since_clear = 0
+
+
+class Runner:
+    """Runs one model for a topology and records each call. Topology modules drive it:
+
+    runner.reset()                       # reset every stateful layer before the next call
+    outputs = runner.call("batch 1", x)  # run and record; returns the model's outputs
+    runner.run_unrecorded(twin, x)       # run another model without recording it
+    runner.snapshot()                    # everything recorded so far, as a Trace
+    """
+
+    def __init__(self, topology_id: str, model: keras.Model, config: Config):
+        self.topology = CATALOGUE[topology_id]
+        self.model = model
+        self.config = config
+        self.calls: list[CallRecord] = []
+        self.reset_pending = False
+        self.rng = np.random.default_rng(0)  # the dummy data: seeded, so a link gives the same numbers
+        self._observer = Observer(model, self.topology.last_axis)
+        self._layers = tuple(describe(layer, parent) for layer, parent in all_layers(model))
+
+    def random(self, shape: Shape) -> np.ndarray:
+        """Seeded standard-normal dummy data, float32."""
+        return self.rng.standard_normal(shape).astype("float32")
+
+    def dummy_inputs(self) -> list[np.ndarray]:
+        """One array per model input, with None sizes filled in from the config."""
+        arrays = []
+        for tensor in self.model.inputs:
+            batch, *rest = tensor.shape
+            shape = (batch or self.config.batch, *(size or self.config.steps for size in rest))
+            if "int" in str(tensor.dtype):
+                arrays.append(self.rng.integers(0, self.config.vocab, shape).astype("int32"))
+            else:
+                arrays.append(self.random(shape))
+        return arrays
+
+    def reset(self) -> None:
+        with KERAS_LOCK:
+            for layer in stateful_layers(self.model):
+                layer.reset_states()
+        self.reset_pending = True
+
+    def call(self, label: str, inputs: np.ndarray | list[np.ndarray]) -> list[np.ndarray]:
+        """Run the model once on `inputs`, record every layer, and return the model's outputs."""
+        inputs = inputs if isinstance(inputs, list) else [inputs]
+        input_axes = [model_input_axes(array) for array in inputs]
+        with KERAS_LOCK:
+            initial_states = {layer.name: _sample_zero_state(layer) for layer in stateful_layers(self.model)}
+            observation = self._observer.observe(inputs, input_axes, initial_states)
+        self.calls.append(
+            CallRecord(
+                label=label,
+                input_shapes=tuple(tuple(array.shape) for array in inputs),
+                output_shapes=tuple(tuple(array.shape) for array in observation.outputs),
+                reset_before=self.reset_pending,
+                layers=tuple(observation.activities),
+                input_axes=tuple(input_axes),
+                output_axes=tuple(observation.output_axes),
+            )
+        )
+        self.reset_pending = False
+        return observation.outputs
+
+    def run_unrecorded(self, model: keras.Model, inputs: np.ndarray) -> list[np.ndarray]:
+        with KERAS_LOCK:
+            return as_arrays(Executor(model)(inputs))
+
+    def snapshot(self, facts: Facts | None = None) -> Trace:
+        return Trace(
+            topology=self.topology.id,
+            config=self.config,
+            layers=self._layers,
+            calls=tuple(self.calls),
+            reset_after=self.reset_pending,
+            facts=facts or Facts(),
+        )
+
+
+def model_input_axes(array: np.ndarray) -> Axes:
+    """Token ids are (batch, steps); a single vector per sequence is (batch, features)."""
+    if array.ndim == 3:
+        return ("batch", "steps", "features")
+    if np.issubdtype(array.dtype, np.integer):
+        return ("batch", "steps")
+    return ("batch", "features")
+
+
+def all_layers(model: keras.Model, parent: str | None = None):
+    """Every layer with the name of the model holding it, depth first, inputs left out."""
+    for layer in model.layers:
+        if isinstance(layer, layers.InputLayer):
+            continue
+        yield layer, parent
+        if isinstance(layer, keras.Model):
+            yield from all_layers(layer, layer.name)
+
+
+def stateful_layers(model: keras.Model) -> list:
+    return [layer for layer, _ in all_layers(model) if getattr(layer, "stateful", False)]
+
+
+def _sample_zero_state(layer) -> list[np.ndarray] | None:
+    """The state a stateful layer holds for sample 0 before the next call."""
+    if not getattr(layer, "states", None):
+        return None
+    return [np.asarray(state)[0:1] for state in layer.states]
