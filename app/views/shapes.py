@@ -1,48 +1,14 @@
 """Page "Shapes": pick a topology and sizes, see the unrolled network and every real shape."""
 
-import inspect
-
 import streamlit as st
 
 from app.controls import config_from_query, query_from_config, sidebar
 from app.diagram import draw
 from app.engine import cached_trace
+from app.runnable import runnable_code
 from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
 from topologies.report import call_rows, layer_rows
-
-
-def runnable_code(topology_id: str, config, first_input_shape, integer_input: bool) -> str:
-    """The exact function that built the drawn model, wrapped so it runs as it is."""
-    module = CATALOGUE[topology_id].module
-    settings = ", ".join(f"{name}={value!r}" for name, value in config.to_dict().items())
-    dummy = (
-        f"np.random.randint(0, config.vocab, size={tuple(first_input_shape)})"
-        if integer_input
-        else f"np.random.rand(*{tuple(first_input_shape)}).astype('float32')"
-    )
-    return "\n".join(
-        [
-            "import keras",
-            "import numpy as np",
-            "from keras import layers",
-            "from types import SimpleNamespace",
-            "",
-            f"config = SimpleNamespace({settings})",
-            "",
-            "",
-            inspect.getsource(module.build).rstrip(),
-            "",
-            "",
-            "model = build(config)",
-            "model.summary()",
-            f"outputs = model({dummy})",
-            "for tensor in keras.tree.flatten(outputs):",
-            "    print(tuple(tensor.shape))",
-            "",
-        ]
-    )
-
 
 if "link" not in st.session_state:
     # First run of this browser session: start from what the link asks for.

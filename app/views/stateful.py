@@ -1,8 +1,8 @@
 """Page "Stateful": what stateful=True carries from one batch to the next, and when it breaks."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
+from app.charts import forecast_chart
 from app.controls import HELP
 from app.diagram import draw
 from app.engine import cached_trace
@@ -168,17 +168,7 @@ if "forecast" in st.session_state:
         # The series forecast_stateful trains on, known part and true continuation: sample 0.
         length = forecast_config.steps + forecast_config.horizon
         truth = sine_waves(forecast_config.batch, length, forecast_config.features)[0, :, 0]
-        known = forecast_config.steps
-        figure = go.Figure()
-        figure.add_scatter(x=list(range(1, len(truth) + 1)), y=truth, name="true series", mode="lines")
-        figure.add_scatter(
-            x=list(range(known + 1, known + 1 + len(predicted))),
-            y=predicted,
-            name="forecast, fed back",
-            mode="lines+markers",
-        )
-        figure.add_vline(x=known + 0.5, line_dash="dash", annotation_text="known | future")
-        figure.update_layout(height=320, font={"size": 15}, margin={"t": 30, "b": 10}, xaxis_title="step")
+        figure = forecast_chart(truth, predicted, known=forecast_config.steps)
         st.plotly_chart(figure, width="stretch")
         chart(so_far)
 else:

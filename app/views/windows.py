@@ -1,14 +1,11 @@
 """Page "Windows": how one long series becomes (samples, steps, features)."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
+from app.charts import FEATURE_NAMES, series_chart, windows_and_chunks, windows_heatmap
 from app.series import SeriesError, check_look_back, parse_series, side_by_side
 from topologies.series import noisy_sine, windows
-
-FEATURE_NAMES = ("pressure", "temperature")
-FONT = {"size": 15}
 
 st.title("Windows: from one long series to (samples, steps, features)")
 st.markdown(
@@ -62,37 +59,7 @@ st.caption(
 # A slider needs two ends: with a single window there is nothing to walk.
 window = st.slider("Window k", 1, samples, 1, key="window") if samples > 1 else 1
 start = window - 1
-figure = go.Figure()
-for feature in range(features):
-    figure.add_trace(
-        go.Scatter(
-            x=np.arange(1, count + 1),
-            y=series[:, feature],
-            mode="lines+markers",
-            name=FEATURE_NAMES[feature] if features > 1 else "series",
-            marker={"size": 5},
-        )
-    )
-figure.add_vrect(
-    x0=start + 0.5,
-    x1=start + look_back + 0.5,
-    fillcolor="#e4572e",
-    opacity=0.18,
-    line_width=0,
-    annotation_text=f"window {window}: X[{start}]",
-    annotation_position="top left",
-)
-figure.add_trace(
-    go.Scatter(
-        x=[start + look_back + 1] * features,
-        y=targets[start],
-        mode="markers",
-        name=f"target y[{start}]",
-        marker={"size": 14, "color": "#ad1457", "symbol": "star"},
-    )
-)
-figure.update_layout(height=330, margin={"t": 30, "b": 10}, font=FONT, xaxis_title="position in the series")
-st.plotly_chart(figure, width="stretch")
+st.plotly_chart(series_chart(series, window, look_back, targets[start]), width="stretch")
 
 table_column, picture_column = st.columns(2)
 with table_column:
@@ -111,18 +78,7 @@ with table_column:
 with picture_column:
     shown = min(samples, 30)
     st.markdown(f"**X** as a picture: the first {shown} of {samples} windows, feature 1")
-    heatmap = go.Figure(
-        go.Heatmap(
-            z=inputs[:shown, :, 0],
-            x=[f"step {step}" for step in range(1, look_back + 1)],
-            y=[f"window {number}" for number in range(1, shown + 1)],
-            colorscale="RdBu",
-            showscale=False,
-        )
-    )
-    heatmap.update_yaxes(autorange="reversed")
-    heatmap.update_layout(height=330, margin={"t": 10, "b": 10}, font={"size": 13})
-    st.plotly_chart(heatmap, width="stretch")
+    st.plotly_chart(windows_heatmap(inputs[:shown]), width="stretch")
     st.caption("Each row is the one above shifted left by one step: the windows overlap.")
 
 st.markdown("### Two ways to feed the same series")
@@ -143,41 +99,7 @@ with stateful_column:
         "sequence and can keep what it needs across chunk borders (its gradients still stop at "
         "each border). Order matters: `shuffle=False`, and reset the state when the series ends."
     )
-lanes = go.Figure()
-for lane in range(min(samples, 6)):
-    lanes.add_shape(
-        type="rect",
-        x0=lane + 0.5,
-        x1=lane + look_back + 0.5,
-        y0=-lane - 0.4,
-        y1=-lane + 0.4,
-        fillcolor="#e4572e",
-        opacity=0.7,
-        line_width=1,
-    )
-for chunk in range(min(chunks, 6)):
-    lanes.add_shape(
-        type="rect",
-        x0=chunk * look_back + 0.5,
-        x1=(chunk + 1) * look_back + 0.5,
-        y0=-7.4,
-        y1=-6.6,
-        fillcolor="#4caf50" if chunk % 2 == 0 else "#81c784",
-        opacity=0.9,
-        line_width=1,
-    )
-lanes.add_annotation(x=0.4, y=0.8, text="windows: each starts one step later", showarrow=False, xanchor="left")
-lanes.add_annotation(x=0.4, y=-6.0, text="chunks: each starts where the last ended", showarrow=False, xanchor="left")
-lanes.update_layout(
-    height=300,
-    margin={"t": 10, "b": 10},
-    font=FONT,
-    showlegend=False,
-    plot_bgcolor="white",
-    xaxis={"title": "position in the series", "range": [0, max(6 * look_back, 6 + look_back) + 1]},
-    yaxis={"visible": False, "range": [-8, 1.3]},
-)
-st.plotly_chart(lanes, width="stretch")
+st.plotly_chart(windows_and_chunks(samples, chunks, look_back), width="stretch")
 st.markdown(
     f"See the windowed model's shapes: [sliding_windows with steps {look_back} and features {features}]"
     f"(/?topology=sliding_windows&steps={look_back}&features={features})."

@@ -1,0 +1,126 @@
+"""The lab pages' charts: plain data in, a Plotly figure out; nothing of Streamlit or Keras.
+
+series_chart(series, window=3, look_back=5, target=targets[2])   # the series, window 3 shaded
+windows_heatmap(inputs)                                          # X as a picture
+windows_and_chunks(samples=55, chunks=12, look_back=5)           # the two ways to feed a series
+forecast_chart(truth, predicted, known=30)                       # forecast against the truth
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+FEATURE_NAMES = ("pressure", "temperature")
+FONT = {"size": 15}  # legible on a projector
+INPUT_RED, STATE_GREEN, OUTPUT_PINK = "#e4572e", "#4caf50", "#ad1457"
+
+
+def series_chart(series: np.ndarray, window: int, look_back: int, target: np.ndarray) -> go.Figure:
+    """The series (one line per feature), window `window` shaded, and the value it predicts."""
+    count, features = series.shape
+    start = window - 1
+    figure = go.Figure()
+    for feature in range(features):
+        figure.add_trace(
+            go.Scatter(
+                x=np.arange(1, count + 1),
+                y=series[:, feature],
+                mode="lines+markers",
+                name=FEATURE_NAMES[feature] if features > 1 else "series",
+                marker={"size": 5},
+            )
+        )
+    figure.add_vrect(
+        x0=start + 0.5,
+        x1=start + look_back + 0.5,
+        fillcolor=INPUT_RED,
+        opacity=0.18,
+        line_width=0,
+        annotation_text=f"window {window}: X[{start}]",
+        annotation_position="top left",
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=[start + look_back + 1] * features,
+            y=target,
+            mode="markers",
+            name=f"target y[{start}]",
+            marker={"size": 14, "color": OUTPUT_PINK, "symbol": "star"},
+        )
+    )
+    figure.update_layout(height=330, margin={"t": 30, "b": 10}, font=FONT, xaxis_title="position in the series")
+    return figure
+
+
+def windows_heatmap(inputs: np.ndarray) -> go.Figure:
+    """The windows' first feature as rows of a picture: (windows, steps)."""
+    shown, look_back = inputs.shape[0], inputs.shape[1]
+    heatmap = go.Figure(
+        go.Heatmap(
+            z=inputs[:, :, 0],
+            x=[f"step {step}" for step in range(1, look_back + 1)],
+            y=[f"window {number}" for number in range(1, shown + 1)],
+            colorscale="RdBu",
+            showscale=False,
+        )
+    )
+    heatmap.update_yaxes(autorange="reversed")
+    heatmap.update_layout(height=330, margin={"t": 10, "b": 10}, font={"size": 13})
+    return heatmap
+
+
+def windows_and_chunks(samples: int, chunks: int, look_back: int, lanes: int = 6) -> go.Figure:
+    """The first few overlapping windows (each a step later) above consecutive chunks."""
+    figure = go.Figure()
+    for lane in range(min(samples, lanes)):
+        figure.add_shape(
+            type="rect",
+            x0=lane + 0.5,
+            x1=lane + look_back + 0.5,
+            y0=-lane - 0.4,
+            y1=-lane + 0.4,
+            fillcolor=INPUT_RED,
+            opacity=0.7,
+            line_width=1,
+        )
+    for chunk in range(min(chunks, lanes)):
+        figure.add_shape(
+            type="rect",
+            x0=chunk * look_back + 0.5,
+            x1=(chunk + 1) * look_back + 0.5,
+            y0=-7.4,
+            y1=-6.6,
+            fillcolor=STATE_GREEN if chunk % 2 == 0 else "#81c784",
+            opacity=0.9,
+            line_width=1,
+        )
+    figure.add_annotation(x=0.4, y=0.8, text="windows: each starts one step later", showarrow=False, xanchor="left")
+    figure.add_annotation(
+        x=0.4, y=-6.0, text="chunks: each starts where the last ended", showarrow=False, xanchor="left"
+    )
+    figure.update_layout(
+        height=300,
+        margin={"t": 10, "b": 10},
+        font=FONT,
+        showlegend=False,
+        plot_bgcolor="white",
+        xaxis={"title": "position in the series", "range": [0, max(lanes * look_back, lanes + look_back) + 1]},
+        yaxis={"visible": False, "range": [-8, 1.3]},
+    )
+    return figure
+
+
+def forecast_chart(truth: np.ndarray, predicted: list[float], known: int) -> go.Figure:
+    """The true series and the forecast fed back, from step known + 1 on."""
+    figure = go.Figure()
+    figure.add_scatter(x=list(range(1, len(truth) + 1)), y=truth, name="true series", mode="lines")
+    figure.add_scatter(
+        x=list(range(known + 1, known + 1 + len(predicted))),
+        y=predicted,
+        name="forecast, fed back",
+        mode="lines+markers",
+    )
+    figure.add_vline(x=known + 0.5, line_dash="dash", annotation_text="known | future")
+    figure.update_layout(height=320, font=FONT, margin={"t": 30, "b": 10}, xaxis_title="step")
+    return figure
