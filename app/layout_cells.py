@@ -1,0 +1,193 @@
+"""The boxes of one cell of the grid: what one row shows at one drawn step.
+
+    cell = cell_at(Spot(grid, row_index=1, column_index=0))   # many_to_one, the row of h_t
+    cell.box      # Box(role="state", label="h<sub>1</sub>", ...): the box arrows join
+    cell.extras   # (Box(role="discarded", label="y<sub>1</sub>", ...),): the y_1 it dropped
+
+Each kind of row has its own function. A cell is empty (None) where the run produced nothing
+for that step: a layer that hands on only its last step, or RepeatVector's single input after
+the first column. Every label and hover text is read from the Trace, that is, from the real run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from app.layout_grid import Column, Grid, Row, is_vector_input, time_length
+from app.plan import Box, Geometry
+from topologies.records import CallRecord, symbolic
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    box: Box  # the box arrows join
+    extras: tuple[Box, ...] = ()  # boxes no arrow joins, painted after it
+
+
+@dataclasses.dataclass(frozen=True)
+class Spot:
+    """One cell being filled: its place on the grid, and the call and step it stands for."""
+
+    grid: Grid
+    row_index: int
+    column_index: int
+
+    @property
+    def row(self) -> Row:
+        return self.grid.rows[self.row_index]
+
+    @property
+    def column(self) -> Column:
+        return self.grid.columns[self.column_index]
+
+    @property
+    def call(self) -> CallRecord:
+        return self.grid.trace.calls[self.column.call]
+
+    @property
+    def last_step(self) -> bool:
+        return self.column.step == time_length(self.call) - 1
+
+    @property
+    def batch(self) -> int:
+        return self.call.input_shapes[0][0]
+
+    def geometry(self, height: float, width: float = 0.5, dx: float = 0.0, dy: float = 0.0) -> Geometry:
+        """A box at this cell's centre, or moved by (dx, dy) for one that sits beside the main box."""
+        return Geometry(self.grid.x_of(self.column_index) + dx, self.grid.y_of(self.row_index) + dy, width, height)
+
+    def box(self, role: str, layer: str | None, shape, geometry: Geometry, label: str, hover: str) -> Box:
+        return Box(role, layer, self.column.call, self.column.t, tuple(shape), geometry, label, hover)
+
+
+def cell_at(spot: Spot) -> Cell | None:
+    """The boxes at one drawn step of one row, or None where the row has nothing at that step."""
+    role = spot.row.role
+    if role == "input":
+        return _input_cell(spot)
+    if role == "output":
+        return _output_cell(spot)
+    if role in ("recurrent", "forward", "backward"):
+        return _state_cell(spot)
+    return _layer_cell(spot)
+
+
+def _height(size: int) -> float:
+    """Taller boxes for longer vectors, on a log scale so 512 units still fit a row."""
+    return min(1.1, 0.45 + 0.12 * math.log2(max(size, 1)))
+
+
+def _input_cell(spot: Spot) -> Cell | None:
+    call, step, t = spot.call, spot.column.step, spot.column.t
+    shape, axes = call.input_shapes[0], call.input_axes[0]
+    if is_vector_input(call) and step > 0:
+        return None  # RepeatVector reads one vector per sequence, drawn once and fanned out
+    fed = call.layers[0].values.get("x")
+    if axes[-1] == "steps":  # token ids: one integer per sequence at each step
+        token = fed[step] if fed and step < len(fed) else None
+        hover = _hover("<b>input token id</b> · model input", t, shape, axes, token, (spot.batch,))
+        return Cell(spot.box("input", None, shape, spot.geometry(_height(1)), f"id<sub>{t}</sub>", hover))
+    values = _step_values(fed, step, len(shape))
+    hover = _hover("<b>input x</b> · model input", t, shape, axes, values, _one_step(shape, spot.batch))
+    return Cell(spot.box("input", None, shape, spot.geometry(_height(shape[-1])), f"x<sub>{t}</sub>", hover))
+
+
+def _state_cell(spot: Spot) -> Cell:
+    """h_t of a recurrent layer, or of one direction of a bidirectional one."""
+    row, t = spot.row, spot.column.t
+    activity = spot.call.activity(row.layer)
+    shape, axes = activity.output_shapes[0], activity.output_axes[0]
+    units = shape[-1] // (2 if row.role != "recurrent" else 1)  # a bidirectional output joins two directions
+    key = {"recurrent": "h", "forward": "h_forward", "backward": "h_backward"}[row.role]
+    values = _step_values(activity.values.get(key), spot.column.step, 3)
+    hover = _hover(f"<b>state h ({row.role})</b> · {row.layer}", t, shape, axes, values, (spot.batch, units))
+    state = spot.box("state", row.layer, shape, spot.geometry(_height(units)), f"h<sub>{t}</sub>", hover)
+    if row.role != "recurrent" or len(shape) == 3 or spot.last_step:
+        return Cell(state)
+    # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
+    dropped = f"y<sub>{t}</sub> of {row.layer}: computed but discarded (return_sequences=False)"
+    above = spot.geometry(0.3, width=0.4, dy=0.72)
+    return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
+
+
+def _layer_cell(spot: Spot) -> Cell | None:
+    """Another layer: a box at every step if its output has steps, else only at the last."""
+    activity = spot.call.activity(spot.row.layer)
+    shape, axes = activity.output_shapes[0], activity.output_axes[0]
+    if len(shape) == 2 and not spot.last_step:
+        return None
+    values = _step_values(activity.values.get("y"), spot.column.step, len(shape))
+    record = spot.grid.trace.layer(spot.row.layer)
+    step_shape = _one_step(shape, spot.batch)
+    hover = _hover(f"<b>{record.code}</b> · {record.name}", spot.column.t, shape, axes, values, step_shape)
+    label = _short_name(record.class_name)
+    return Cell(spot.box("layer", record.name, shape, spot.geometry(_height(shape[-1])), label, hover))
+
+
+def _output_cell(spot: Spot) -> Cell | None:
+    """y_t, what the model hands on; after the very last one, any returned states."""
+    call, t = spot.call, spot.column.t
+    shape, axes = call.output_shapes[0], call.output_axes[0]
+    if len(shape) == 2 and not spot.last_step:
+        return None
+    values = _step_values(call.layers[-1].values.get("y"), spot.column.step, len(shape))
+    hover = _hover("<b>output y</b> · model output", t, shape, axes, values, _one_step(shape, shape[0]))
+    output = spot.box("output", None, shape, spot.geometry(_height(shape[-1])), f"y<sub>{t}</sub>", hover)
+    last_column = spot.column_index == len(spot.grid.columns) - 1
+    if spot.last_step and len(call.output_shapes) > 1 and last_column:
+        return Cell(output, _returned_states(spot))
+    return Cell(output)
+
+
+def _returned_states(spot: Spot) -> tuple[Box, ...]:
+    """return_state=True: the final h (and c) come out as tensors of their own."""
+    layer = spot.call.layers[-1]
+    boxes = []
+    for offset, (letter, shape, axes) in enumerate(
+        zip(layer.output_roles[1:], layer.output_shapes[1:], layer.output_axes[1:]), start=1
+    ):
+        role = "cell_state" if letter == "c" else "state"
+        values = layer.values.get(f"{letter}_final")
+        heading = f"<b>returned state {letter}</b> · {layer.layer}"
+        hover = _hover(heading, None, shape, axes, values, _one_step(shape, shape[0]))
+        # Beside the last y, to its right: a tensor of its own, not a step.
+        beside = spot.geometry(_height(shape[-1]), width=0.45, dx=0.75 * offset)
+        boxes.append(spot.box(role, layer.layer, shape, beside, f"{letter}<sub>T</sub>", hover))
+    return tuple(boxes)
+
+
+def _short_name(class_name: str) -> str:
+    return {"TimeDistributed": "Dense", "RepeatVector": "copy", "Embedding": "emb", "Activation": "soft"}.get(
+        class_name, class_name
+    )
+
+
+def _step_values(values, step: int, rank: int):
+    """Sample 0's numbers at one step: a sequence has a row per step, a vector is one row."""
+    if values is None:
+        return None
+    if rank == 3 and isinstance(values, list) and values and isinstance(values[0], list):
+        return values[step] if step < len(values) else None
+    return values
+
+
+def _one_step(shape, batch: int) -> tuple:
+    """What one step of a tensor holds: (batch, size) of a sequence; a vector is its own step."""
+    return (batch, shape[-1]) if len(shape) == 3 else tuple(shape)
+
+
+def _hover(heading: str, t: int | None, shape, axes, values, step_shape: tuple) -> str:
+    lines = [
+        heading + (f" · t = {t}" if t is not None else ""),
+        f"this step: {tuple(step_shape)} = "
+        + ("one token id per sequence" if len(step_shape) == 1 else f"one ({step_shape[-1]},) vector per sequence"),
+        f"whole tensor: {symbolic(shape, axes)}",
+    ]
+    if values is not None:
+        shown = ", ".join(
+            f"{value:.3g}" if isinstance(value, float) else str(value)
+            for value in (values if isinstance(values, list) else [values])[:8]
+        )
+        lines.append(f"sample 0: [{shown}{', …' if isinstance(values, list) and len(values) >= 8 else ''}]")
+    return "<br>".join(lines)

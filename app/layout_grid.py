@@ -1,0 +1,125 @@
+"""The grid the picture is drawn on: one column per time step, one row per layer.
+
+    grid = Grid.of(trace("many_to_one", Config()))
+    grid.columns[2]   # Column(call=0, step=2, t=3): the third step of the only call
+    grid.rows[1]      # Row(role="recurrent", layer="rnn", left="LSTM(4)")
+    grid.x_of(2), grid.y_of(1)   # where that cell's centre is
+
+Columns run through every call of the model in order. t counts on across calls until the
+stateful layers are reset, because that is how far the state reaches back. Past MAX_COLUMNS
+steps only the first and last few are drawn, around one gap column that says how many it hides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from topologies.records import CallRecord, Trace
+
+MAX_COLUMNS = 12  # past this many steps, draw the first and last few around a gap
+FIRST_COLUMNS = 6
+COLUMN_WIDTH = 1.0
+ROW_GAP = 1.5
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One drawn time step, or the gap standing for the steps left out."""
+
+    call: int  # index into trace.calls
+    step: int | None  # index within the call; None for the gap
+    t: int | None  # time step since the last reset, from 1; None for the gap
+    skipped: int = 0  # steps the gap stands for
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    role: str  # input | recurrent | forward | backward | layer | output
+    layer: str | None  # the layer's name; None for the model's input and output rows
+    left: str  # the layer as code, or "input" / "output"
+
+
+@dataclasses.dataclass(frozen=True)
+class Grid:
+    """The trace with its columns and rows, and where each cell's centre is."""
+
+    trace: Trace
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+    @classmethod
+    def of(cls, trace: Trace) -> Grid:
+        return cls(trace, tuple(_columns(trace)), tuple(_rows(trace)))
+
+    def x_of(self, column_index: int) -> float:
+        """Column centres; a block of calls is set apart from the next by a little space."""
+        column = self.columns[column_index]
+        return column_index * COLUMN_WIDTH + 0.4 * column.call
+
+    def y_of(self, row_index: int) -> float:
+        return row_index * ROW_GAP
+
+    @property
+    def top_row(self) -> int:
+        """The output row, always the last."""
+        return len(self.rows) - 1
+
+    @property
+    def many_calls(self) -> bool:
+        return len(self.trace.calls) > 1
+
+    @property
+    def right_edge(self) -> float:
+        """Right of the last column, and of the returned states drawn beside it."""
+        extra = 1.6 if len(self.trace.calls[-1].output_shapes) > 1 else 0.0
+        return self.x_of(len(self.columns) - 1) + 0.4 + extra
+
+    def drawn(self) -> list[tuple[int, Column]]:
+        """(column index, column) of every drawn step, the gap left out."""
+        return [(index, column) for index, column in enumerate(self.columns) if column.step is not None]
+
+
+def time_length(call: CallRecord) -> int:
+    """Steps in one call: the longest steps axis among the tensors of that call."""
+    lengths = [shape[1] for item in call.layers for shape in item.output_shapes + item.input_shapes if len(shape) == 3]
+    lengths += [shape[1] for shape in call.input_shapes if len(shape) >= 2 and not is_vector_input(call)]
+    return max(lengths, default=1)
+
+
+def is_vector_input(call: CallRecord) -> bool:
+    """(batch, features) floats, as fed to RepeatVector, rather than (batch, steps) token ids."""
+    return len(call.input_shapes[0]) == 2 and call.input_axes[0][1] == "features"
+
+
+def _columns(trace: Trace) -> list[Column]:
+    everything = []
+    t = 0
+    for call_index, call in enumerate(trace.calls):
+        if call.reset_before:
+            t = 0
+        for step in range(time_length(call)):
+            t += 1
+            everything.append(Column(call_index, step, t))
+    if len(everything) <= MAX_COLUMNS:
+        return everything
+    last = MAX_COLUMNS - FIRST_COLUMNS - 1
+    skipped = len(everything) - FIRST_COLUMNS - last
+    gap = Column(everything[FIRST_COLUMNS].call, None, None, skipped)
+    return everything[:FIRST_COLUMNS] + [gap] + everything[-last:]
+
+
+def _rows(trace: Trace) -> list[Row]:
+    """Bottom to top: the input, each drawn layer (a bidirectional one twice), the output."""
+    rows = [Row("input", None, "input")]
+    for layer in trace.layers:
+        if layer.kind == "model":
+            continue  # a nested model is drawn as a frame around its layers' rows
+        if layer.kind == "recurrent":
+            rows.append(Row("recurrent", layer.name, layer.code))
+        elif layer.kind == "bidirectional":
+            rows.append(Row("forward", layer.name, f"{layer.code}: forward"))
+            rows.append(Row("backward", layer.name, "backward copy, reads t = T..1"))
+        else:
+            rows.append(Row("layer", layer.name, layer.code))
+    rows.append(Row("output", None, "output"))
+    return rows

@@ -1,0 +1,175 @@
+"""Paint a Plan with Plotly: `render(plan) -> go.Figure`.
+
+    figure = render(layout(trace("many_to_one", Config())))
+    figure.layout.meta["boxes"]    # one record per box: role, layer, step, call, shape, x0..y1
+    figure.layout.meta["arrows"]   # one record per arrow: {"source": 0, "target": 5, "kind": "feed"}
+
+Every decision about what goes where was made by `app.layout`; here each mark becomes Plotly
+shapes (rectangles, lines) and annotations (words, arrows), in the plan's order. One invisible
+scatter point sits on each box to carry its hover text, and one empty trace per role used makes
+the legend.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from app.plan import FONT_SIZE, ROLES, Arrow, Box, Divider, Frame, Plan, Text
+
+SHEETS = 2  # sheets drawn behind each box: the other sequences of the batch
+
+
+def render(plan: Plan) -> go.Figure:
+    """The figure of `plan`, with the boxes and arrows listed in layout.meta for tests and tools."""
+    shapes: list[dict] = []
+    annotations: list[dict] = []
+    for mark in plan.marks:
+        match mark:
+            case Box():
+                shapes += _box_shapes(mark)
+                annotations.append(_box_label(mark))
+            case Arrow():
+                annotations.append(_arrow(mark))
+            case Text():
+                annotations.append(_text(mark))
+            case Divider():
+                shapes.append(_divider(mark))
+            case Frame():
+                shapes.append(_frame(mark))
+    boxes = plan.boxes
+    layout = dict(
+        title=dict(text=plan.title, font=dict(size=FONT_SIZE + 3)),
+        shapes=shapes,
+        annotations=annotations,
+        xaxis=dict(visible=False, range=list(plan.x_range), fixedrange=True),
+        yaxis=dict(visible=False, range=list(plan.y_range), fixedrange=True),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        height=plan.height,
+        margin=dict(l=10, r=10, t=60, b=10),
+        font=dict(size=FONT_SIZE),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+        hoverlabel=dict(font=dict(size=FONT_SIZE)),
+        meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
+    )
+    # Plotly checks every property of every shape and annotation as it is set: four fifths of
+    # draw()'s time for a few hundred boxes. These come from the fixed recipes in this module, so
+    # the figure is made unchecked (as Plotly Express does); the tests render and read it.
+    return go.Figure(data=[_hover_points(boxes), *_legend(plan)], layout=layout, _validate=False)
+
+
+def _box_shapes(box: Box) -> list[dict]:
+    """The box, and unless it is faded, two sheets behind it: the other sequences of the batch."""
+    area = box.geometry
+    x0, y0, x1, y1 = area.x0, area.y0, area.x1, area.y1
+    sheets = []
+    if not box.faded:
+        for sheet in range(SHEETS, 0, -1):  # the farthest first, so the nearer ones cover it
+            offset = 0.06 * sheet
+            sheets.append(_rectangle(x0 + offset, y0 + offset, x1 + offset, y1 + offset, box.colour, 0.25))
+    return [*sheets, _rectangle(x0, y0, x1, y1, box.colour, 1.0, dashed=box.faded)]
+
+
+def _rectangle(x0: float, y0: float, x1: float, y1: float, colour: str, opacity: float, dashed: bool = False) -> dict:
+    return dict(
+        type="rect",
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        fillcolor=colour,
+        opacity=opacity,
+        line=dict(color="#bdbdbd" if dashed else "#333", width=1.2, dash="dash" if dashed else "solid"),
+    )
+
+
+def _box_label(box: Box) -> dict:
+    area = box.geometry
+    return dict(x=area.x, y=area.y, text=box.label, showarrow=False, font=dict(size=FONT_SIZE, color=box.ink))
+
+
+def _arrow(arrow: Arrow) -> dict:
+    """An annotation with no text is an arrow: its head at (x, y), its tail at (ax, ay)."""
+    return dict(
+        x=arrow.end[0],
+        y=arrow.end[1],
+        ax=arrow.start[0],
+        ay=arrow.start[1],
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        text="",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.2,
+        arrowwidth=1.6,
+        arrowcolor=arrow.colour,
+        opacity=1.0,
+    )
+
+
+def _text(text: Text) -> dict:
+    return dict(
+        x=text.x,
+        y=text.y,
+        text=text.text,
+        showarrow=False,
+        xanchor=text.anchor,
+        align=text.anchor,
+        font=dict(size=text.size, color=text.colour),
+    )
+
+
+def _divider(divider: Divider) -> dict:
+    return dict(
+        type="line",
+        x0=divider.x,
+        x1=divider.x,
+        y0=divider.y0,
+        y1=divider.y1,
+        line=dict(color="#9e9e9e", dash="dash", width=1.5),
+    )
+
+
+def _frame(frame: Frame) -> dict:
+    return dict(
+        type="rect",
+        x0=frame.x0,
+        x1=frame.x1,
+        y0=frame.y0,
+        y1=frame.y1,
+        line=dict(color="#5c6bc0", dash="dot", width=2),
+        fillcolor="rgba(0,0,0,0)",
+        layer="below",
+    )
+
+
+def _hover_points(boxes: list[Box]) -> dict:
+    """An invisible marker at each box's centre: Plotly shows hover text for points, not shapes."""
+    return dict(
+        type="scatter",
+        x=[box.geometry.x for box in boxes],
+        y=[box.geometry.y for box in boxes],
+        mode="markers",
+        hovertext=[box.hover for box in boxes],
+        hoverinfo="text",
+        marker=dict(size=28, opacity=0),
+        showlegend=False,
+        name="boxes",
+    )
+
+
+def _legend(plan: Plan) -> list[dict]:
+    """One entry per role drawn: an empty trace with a square marker of the role's colour."""
+    return [
+        dict(
+            type="scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=ROLES[role][2],
+            marker=dict(size=14, color=ROLES[role][1], symbol="square", line=dict(color="#333", width=1)),
+        )
+        for role in plan.legend
+    ]

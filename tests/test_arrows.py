@@ -1,0 +1,284 @@
+"""The arrows of the unrolled picture: `figure.layout.meta["arrows"]`, one record per drawn arrow.
+
+A record names the box an arrow leaves and the box it points at (indices into meta["boxes"]) and
+its kind. The expectations are derived here from the boxes, the trace and the rules the picture
+teaches, and from counts worked out by hand for the seed; never from the code under test.
+
+- feed: straight up from a box into the next row's box in the same column (same call and step).
+  The pale y_t a layer dropped (return_sequences=False) is not a row of its own.
+- fan_out: RepeatVector's single input vector, one box under many columns, feeds every column.
+- carry: along a row of states, h_t to h_(t+1) of the same layer, unless the stateful layers were
+  reset between them; right to left in a bidirectional layer's backward row.
+- feedback: one call's last y back to the next call's first x, where the topology feeds it back.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import math
+
+import pytest
+
+from app.diagram import draw
+from tests.test_diagram import SEED, seed_config
+from topologies import CATALOGUE, Config, trace
+
+KINDS = {"feed", "carry", "feedback", "fan_out"}
+IDS = list(CATALOGUE)
+
+# Worked out by hand from the seed's picture (batch 10, steps 5, features 2, units 4; chunks 2,
+# horizon 3, depth 2): every row above the input is fed from below at each column it has a box in.
+SEED_ARROWS = {
+    "many_to_many": dict(feed=10, carry=4),  # 5 x->h, 5 h->y; h_1 -> h_2 -> ... -> h_5
+    "many_to_one": dict(feed=6, carry=4),  # 5 x->h, and only h_5 -> y
+    "one_to_many_repeat": dict(fan_out=5, feed=10, carry=4),  # the one x -> 5 copies; copy->h, h->y
+    "one_to_many_stateful": dict(feed=10, carry=4, feedback=4),  # 5 one-step calls, no reset between
+    "stateful_batches": dict(feed=10, carry=4),  # 2 + 3 steps, the state carried into batch 2
+    "forecast_stateful": dict(feed=21, carry=6, feedback=2),  # 7 steps x (x->h, h->Dense, Dense->y)
+    # 15 steps drawn as t = 1..6, gap, 11..15: 11 x->h; h->Dense->y at t = 5 and 15 (10 is in the gap);
+    # carries: 4 in window 1, 1 into window 2 (stateful, no reset), 4 in window 3
+    "sliding_windows": dict(feed=15, carry=9),
+    "stacked": dict(feed=11, carry=8),  # x->h1, h1->h2 at 5 steps, h2_5 -> y; 4 per layer
+    "autoencoder": dict(feed=30, carry=16),  # 6 rows above the input x 5 steps; 4 recurrent rows x 4
+    "time_distributed": dict(feed=15, carry=4),  # x->h, h->Dense, Dense->y at each of 5 steps
+    "text_generator": dict(feed=30, carry=8),  # emb, h1, h2, Dense, softmax, y: 6 rows x 5 steps
+    "return_state": dict(feed=10, carry=4),  # the returned h_T and c_T have no arrows
+    "bidirectional": dict(feed=15, carry=8),  # x->forward->backward->y; 4 each way
+}
+
+VARIANTS = [
+    # 13 steps: t = 1..6 and 9..13; carries 5 + 4, none across the gap
+    pytest.param("many_to_one", dict(steps=13), dict(feed=12, carry=9), id="many_to_one-13steps"),
+    pytest.param("one_to_many_repeat", dict(steps=15), dict(fan_out=11, feed=22, carry=9), id="repeat-15steps"),
+    pytest.param("bidirectional", dict(cell="GRU", steps=3), dict(feed=9, carry=4), id="bidirectional-GRU-3steps"),
+    # 20 steps in 3 batches, no reset between them: 11 columns, 5 + 4 carries
+    pytest.param("stateful_batches", dict(steps=20, chunks=3), dict(feed=22, carry=9), id="stateful-20steps-3chunks"),
+    pytest.param("return_state", dict(cell="GRU"), dict(feed=10, carry=4), id="return_state-GRU"),
+    pytest.param("stacked", dict(depth=3), dict(feed=16, carry=12), id="stacked-depth3"),
+    # prime t = 1..5, then one call per step to t = 14, drawn as t = 1..6, gap, 10..14: the loop is
+    # seen closing from the prime into t = 6 and between the last five calls
+    pytest.param("forecast_stateful", dict(horizon=10), dict(feed=33, carry=9, feedback=5), id="forecast-horizon10"),
+]
+
+
+def seed_and_variants():
+    """(topology id, config) for the whole catalogue at the seed, then each variant."""
+    cases = [pytest.param(topology_id, seed_config(topology_id), id=topology_id) for topology_id in IDS]
+    for variant in VARIANTS:
+        topology_id, changes, _ = variant.values
+        cases.append(pytest.param(topology_id, Config(**{**SEED, **changes}), id=variant.id))
+    return cases
+
+
+@dataclasses.dataclass(frozen=True)
+class Picture:
+    trace: object  # the Trace drawn
+    boxes: list[dict]  # meta["boxes"]
+    hover: list[str]  # each box's hover text, in the same order
+    arrows: list[dict]  # meta["arrows"]
+    drawn: list[tuple[float, float, float, float]]  # (tail x, tail y, head x, head y) of each arrow drawn
+
+
+@pytest.fixture
+def picture(traced):
+    """picture(topology_id, config, **options) -> Picture: the figure's records and its drawn arrows."""
+
+    def make(topology_id, config, **options) -> Picture:
+        result = trace(topology_id, config, **options) if options else traced(topology_id, config)
+        figure = draw(result)
+        drawn = [(a.ax, a.ay, a.x, a.y) for a in figure.layout.annotations if a.showarrow]
+        meta = figure.layout.meta
+        return Picture(result, list(meta["boxes"]), list(figure.data[0].hovertext), list(meta["arrows"]), drawn)
+
+    return make
+
+
+def centre(box) -> tuple[float, float]:
+    return round((box["x0"] + box["x1"]) / 2, 6), round((box["y0"] + box["y1"]) / 2, 6)
+
+
+def distance(x: float, y: float, box) -> float:
+    """From a point to a box's rectangle: 0 on its edge or inside."""
+    return math.hypot(max(box["x0"] - x, 0, x - box["x1"]), max(box["y0"] - y, 0, y - box["y1"]))
+
+
+def nearest(x: float, y: float, boxes) -> int:
+    index = min(range(len(boxes)), key=lambda i: distance(x, y, boxes[i]))
+    assert distance(x, y, boxes[index]) < 0.1, (x, y, boxes[index])  # an arrow ends at a box
+    return index
+
+
+def counts(arrows) -> dict:
+    return dict(collections.Counter(arrow["kind"] for arrow in arrows))
+
+
+# ------------------------------------------------------------------ the records match the picture
+
+
+@pytest.mark.parametrize(("topology_id", "config"), seed_and_variants())
+def test_every_drawn_arrow_has_one_record_naming_the_boxes_it_joins(topology_id, config, picture):
+    seen = picture(topology_id, config)
+    boxes, arrows = seen.boxes, seen.arrows
+    assert arrows
+    for arrow in arrows:
+        assert arrow["kind"] in KINDS, arrow
+        assert 0 <= arrow["source"] < len(boxes) and 0 <= arrow["target"] < len(boxes), arrow
+        assert arrow["source"] != arrow["target"], arrow
+    # Read off the picture: each arrow's tail and head touch one box each.
+    joined = collections.Counter((nearest(ax, ay, boxes), nearest(x, y, boxes)) for ax, ay, x, y in seen.drawn)
+    assert joined == collections.Counter((arrow["source"], arrow["target"]) for arrow in arrows)
+
+
+@pytest.mark.parametrize("topology_id", IDS)
+def test_arrow_counts_worked_by_hand_at_the_seed(topology_id, picture):
+    assert counts(picture(topology_id, seed_config(topology_id)).arrows) == SEED_ARROWS[topology_id]
+
+
+def test_the_hand_worked_table_covers_the_whole_catalogue():
+    assert set(SEED_ARROWS) == set(CATALOGUE)
+
+
+@pytest.mark.parametrize(("topology_id", "changes", "want"), VARIANTS)
+def test_arrow_counts_worked_by_hand_beyond_the_seed(topology_id, changes, want, picture):
+    assert counts(picture(topology_id, Config(**{**SEED, **changes})).arrows) == want
+
+
+# ------------------------------------------------------------------ each kind follows its rule
+
+
+def expected_feeds(boxes) -> collections.Counter:
+    """(source, target, kind) up each column, from one row to the next; a lone input fans out."""
+    solid = [index for index, box in enumerate(boxes) if box["role"] != "discarded"]
+    rows = sorted({centre(boxes[index])[1] for index in solid})
+    at = {centre(boxes[index]): index for index in solid}
+    want = collections.Counter()
+    for lower, upper in zip(rows, rows[1:]):
+        below = [index for index in solid if centre(boxes[index])[1] == lower]
+        above = [index for index in solid if centre(boxes[index])[1] == upper]
+        if len(below) == 1 and len(above) > 1 and boxes[below[0]]["role"] == "input":
+            want.update((below[0], target, "fan_out") for target in above)  # RepeatVector's one vector
+            continue
+        for target in above:
+            source = at.get((centre(boxes[target])[0], lower))
+            if source is not None:
+                want[(source, target, "feed")] += 1
+    return want
+
+
+@pytest.mark.parametrize(("topology_id", "config"), seed_and_variants())
+def test_feeds_go_straight_up_one_row_at_the_same_step(topology_id, config, picture):
+    seen = picture(topology_id, config)
+    boxes, arrows = seen.boxes, seen.arrows
+    got = collections.Counter(
+        (arrow["source"], arrow["target"], arrow["kind"]) for arrow in arrows if arrow["kind"] in ("feed", "fan_out")
+    )
+    assert got == expected_feeds(boxes)
+    for source, target, kind in got:
+        low, high = boxes[source], boxes[target]
+        assert centre(low)[1] < centre(high)[1], (low, high)  # upwards
+        if kind == "feed":
+            assert (low["call"], low["step"]) == (high["call"], high["step"]), (low, high)
+
+
+def expected_carries(seen: Picture) -> set:
+    """(source, target) of h_t -> h_(t+1) in each row of states; backwards in a backward row."""
+    boxes, resets = seen.boxes, [call.reset_before for call in seen.trace.calls]
+    rows = collections.defaultdict(list)
+    for index, box in enumerate(boxes):
+        if box["role"] == "state":
+            rows[(box["layer"], centre(box)[1])].append(index)
+    want = set()
+    for members in rows.values():
+        for a in members:
+            for b in members:
+                earlier, later = boxes[a], boxes[b]
+                if later["step"] != earlier["step"] + 1:
+                    continue
+                same_call = later["call"] == earlier["call"]
+                carried = later["call"] == earlier["call"] + 1 and not resets[later["call"]]
+                if same_call or carried:
+                    want.add((b, a) if "(backward)" in seen.hover[a] else (a, b))
+    return want
+
+
+@pytest.mark.parametrize(("topology_id", "config"), seed_and_variants())
+def test_carries_join_neighbouring_states_of_one_row_unless_reset(topology_id, config, picture):
+    seen = picture(topology_id, config)
+    boxes = seen.boxes
+    carries = [(arrow["source"], arrow["target"]) for arrow in seen.arrows if arrow["kind"] == "carry"]
+    assert len(carries) == len(set(carries))
+    assert set(carries) == expected_carries(seen)
+    for source, target in carries:
+        a, b = boxes[source], boxes[target]
+        assert a["role"] == b["role"] == "state" and a["layer"] == b["layer"], (a, b)
+        assert centre(a)[1] == centre(b)[1], (a, b)  # along one row
+        assert abs(a["step"] - b["step"]) == 1, (a, b)
+
+
+def test_the_backward_row_carries_from_the_later_step_to_the_earlier(picture):
+    seen = picture("bidirectional", seed_config("bidirectional"))
+    steps = collections.defaultdict(list)
+    for arrow in seen.arrows:
+        if arrow["kind"] == "carry":
+            direction = "backward" if "(backward)" in seen.hover[arrow["source"]] else "forward"
+            steps[direction].append((seen.boxes[arrow["source"]]["step"], seen.boxes[arrow["target"]]["step"]))
+    assert sorted(steps["forward"]) == [(1, 2), (2, 3), (3, 4), (4, 5)]
+    assert sorted(steps["backward"]) == [(2, 1), (3, 2), (4, 3), (5, 4)]
+
+
+def test_repeat_vector_fans_its_one_input_out_to_every_copy(picture):
+    seen = picture("one_to_many_repeat", seed_config("one_to_many_repeat"))
+    boxes = seen.boxes
+    inputs = [index for index, box in enumerate(boxes) if box["role"] == "input"]
+    fans = [arrow for arrow in seen.arrows if arrow["kind"] == "fan_out"]
+    assert len(inputs) == 1
+    assert {arrow["source"] for arrow in fans} == set(inputs)
+    assert sorted(boxes[arrow["target"]]["step"] for arrow in fans) == [1, 2, 3, 4, 5]
+    assert {boxes[arrow["target"]]["layer"] for arrow in fans} == {"repeat"}
+
+
+@pytest.mark.parametrize(
+    ("topology_id", "links"),
+    [
+        # (call, t) of the y handed back -> (call, t) of the x it became
+        ("one_to_many_stateful", [((0, 1), (1, 2)), ((1, 2), (2, 3)), ((2, 3), (3, 4)), ((3, 4), (4, 5))]),
+        ("forecast_stateful", [((0, 5), (1, 6)), ((1, 6), (2, 7))]),  # the primed forecast, then each next one
+        ("stateful_batches", []),  # batch 2 is the next piece of the data, not the model's output
+        ("many_to_many", []),
+    ],
+)
+def test_feedback_runs_from_a_calls_last_y_to_the_next_calls_first_x(topology_id, links, picture):
+    seen = picture(topology_id, seed_config(topology_id))
+    got = []
+    for arrow in seen.arrows:
+        if arrow["kind"] == "feedback":
+            source, target = seen.boxes[arrow["source"]], seen.boxes[arrow["target"]]
+            assert (source["role"], target["role"]) == ("output", "input"), (source, target)
+            got.append(((source["call"], source["step"]), (target["call"], target["step"])))
+    assert sorted(got) == links
+
+
+def carried_between_calls(seen: Picture) -> list[tuple[int, int]]:
+    """(call of the source, call of the target) of each carry."""
+    return sorted(
+        (seen.boxes[arrow["source"]]["call"], seen.boxes[arrow["target"]]["call"])
+        for arrow in seen.arrows
+        if arrow["kind"] == "carry"
+    )
+
+
+def test_one_to_many_stateful_carries_the_state_across_every_call(picture):
+    """Five calls of one step each, reset only before the first: every carry crosses a call."""
+    seen = picture("one_to_many_stateful", seed_config("one_to_many_stateful"))
+    assert carried_between_calls(seen) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+
+
+def test_a_reset_between_batches_stops_the_carry(picture):
+    """Steps 5 in 3 batches of 1, 2, 2 steps, reset before each: t = 1 | 1, 2 | 1, 2, one carry in each
+    of the last two batches and none from one batch into the next."""
+    seen = picture("stateful_batches", Config(**{**SEED, "chunks": 3}), reset_between=True)
+    assert carried_between_calls(seen) == [(1, 1), (2, 2)]
+    carries = {(arrow["source"], arrow["target"]) for arrow in seen.arrows if arrow["kind"] == "carry"}
+    assert carries == expected_carries(seen)
+    assert counts(seen.arrows) == dict(feed=10, carry=2)
