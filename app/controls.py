@@ -10,8 +10,10 @@ import dataclasses
 
 import streamlit as st
 
+from app.literal import literal, markdown_of
 from topologies.catalogue import CATALOGUE
 from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
+from topologies.refusal import cut, quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
@@ -32,14 +34,16 @@ HELP = {
 def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
     """The topology and Config a link asks for, and one warning per parameter that was refused.
 
-    Each parameter is checked on its own, so one bad value costs only itself its default.
+    Each parameter is checked on its own, so one bad value costs only itself its default. The
+    warnings are markdown in which everything the link brought is a code span (app.literal):
+    whoever wrote the link cannot make the page show a link, an image or styled text.
     """
     warnings = []
     topology_id = query.get("topology", DEFAULT_TOPOLOGY)
     if topology_id not in CATALOGUE:
         warnings.append(
-            f"The link's topology={topology_id!r} is not one of the {len(CATALOGUE)} topologies; "
-            f"showing {DEFAULT_TOPOLOGY}."
+            f"The link's {literal('topology')} was ignored: it is {literal(quoted(topology_id))}, not one of the "
+            f"{len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
         )
         topology_id = DEFAULT_TOPOLOGY
     config = Config()
@@ -50,7 +54,8 @@ def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
         try:
             config = parse_config({cli_name: raw}, base=config)
         except ConfigError as error:
-            warnings.append(f"The link's {name}={raw!r} was ignored: {error}")
+            # The refusal names the field and quotes the value; the link's own name for it leads.
+            warnings.append(f"The link's {literal(cut(name))} was ignored: {markdown_of(error)}")
     return topology_id, config, warnings
 
 

@@ -11,11 +11,13 @@ import re
 
 import numpy as np
 
+from topologies.refusal import Refusal, quoted
+
 MAX_VALUES = 5000  # more than a picture can show, and than a paste box holds comfortably
 SEPARATORS = re.compile(r"[\s,;]+")
 
 
-class SeriesError(ValueError):
+class SeriesError(Refusal):
     """Text that cannot be used as a series; the message says why and what would work."""
 
 
@@ -32,11 +34,14 @@ def parse_series(text: str, name: str = "series") -> np.ndarray:
             value = float(token)
         except ValueError:
             raise SeriesError(
-                f"{name} value {position} is {token!r}, which is not a number; "
-                "paste numbers separated by commas, spaces or new lines."
+                f"{name} value {position} is ",
+                quoted(token),
+                ", which is not a number; paste numbers separated by commas, spaces or new lines.",
             ) from None
         if not np.isfinite(value):
-            raise SeriesError(f"{name} value {position} is {token!r}; only finite numbers can be learned from.")
+            raise SeriesError(
+                f"{name} value {position} is ", quoted(token), "; only finite numbers can be learned from."
+            )
         values.append(value)
     return np.array(values, dtype="float32")
 

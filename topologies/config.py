@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from topologies.refusal import Refusal, quoted
+
 CELLS = ("LSTM", "GRU", "SimpleRNN")
 
 # Inclusive ranges of every whole-number field.
@@ -34,8 +36,10 @@ LIMITS: dict[str, tuple[int, int]] = {
 WORK_BUDGET = 500_000_000
 
 
-class ConfigError(ValueError):
-    """A size or name the user chose is not allowed; the message says which, and what is."""
+class ConfigError(Refusal):
+    """A size or name the user chose is not allowed; the message says which, and what is.
+
+    The user's own text is a Quoted part (topologies.refusal), so a page can show it literally."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +62,9 @@ class Config:
         for name, (low, high) in LIMITS.items():
             _check_whole_number(name, getattr(self, name), low, high)
         if not isinstance(self.cell, str) or self.cell not in CELLS:
-            raise ConfigError(f"cell is {_shown(self.cell)}, but it must be one of {', '.join(CELLS)}.")
+            raise ConfigError("cell is ", quoted(self.cell), f", but it must be one of {', '.join(CELLS)}.")
         if not isinstance(self.any_length, bool):
-            raise ConfigError(f"any_length is {_shown(self.any_length)}, but it must be true or false.")
+            raise ConfigError("any_length is ", quoted(self.any_length), ", but it must be true or false.")
         if self.work > WORK_BUDGET:
             raise ConfigError(
                 f"batch x steps x units x (units + features) is {self.work:,}, above the "
@@ -80,18 +84,8 @@ class Config:
 def _check_whole_number(name: str, value: object, low: int, high: int) -> None:
     allowed = f"a whole number from {low} to {high}"
     # bool is a subclass of int, but True is not a size anyone means.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{name} is {_shown(value)}, but it must be {allowed}.")
-    if not low <= value <= high:
-        raise ConfigError(f"{name} is {_shown(value)}, but it must be {allowed}.")
-
-
-def _shown(value: object) -> str:
-    """The value as the user gave it; Python refuses to print an int of over 4300 digits."""
-    try:
-        return repr(value)
-    except ValueError:
-        return f"a {type(value).__name__} too long to print"
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name} is ", quoted(value), f", but it must be {allowed}.")
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(Config))
@@ -107,7 +101,7 @@ def parse_config(values: Mapping[str, object], base: Config | None = None) -> Co
     changes: dict[str, object] = {}
     for name, raw in values.items():
         if name not in FIELDS:
-            raise ConfigError(f"{name!r} is not a setting; the settings are {', '.join(FIELDS)}.")
+            raise ConfigError(quoted(name), f" is not a setting; the settings are {', '.join(FIELDS)}.")
         changes[name] = _parse_field(name, raw)
     return dataclasses.replace(base or Config(), **changes)
 
@@ -122,10 +116,12 @@ def _parse_field(name: str, raw: object) -> object:
     if name == "any_length":
         flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
         if text.lower() not in flags:
-            raise ConfigError(f"any_length is {raw!r}, but it must be true or false.")
+            raise ConfigError("any_length is ", quoted(raw), ", but it must be true or false.")
         return flags[text.lower()]
     low, high = LIMITS[name]
     try:
         return int(text)
     except ValueError:
-        raise ConfigError(f"{name} is {raw!r}, but it must be a whole number from {low} to {high}.") from None
+        raise ConfigError(
+            f"{name} is ", quoted(raw), f", but it must be a whole number from {low} to {high}."
+        ) from None

@@ -22,6 +22,7 @@ from topologies.keras_guard import KERAS_LOCK
 from topologies.layer_kinds import describe
 from topologies.observe import Executor, Observer, as_arrays
 from topologies.records import Axes, CallRecord, Facts, Shape, Trace
+from topologies.refusal import quoted
 
 # Every model built leaves a little behind in Keras's global state (about 0.4 MB); clearing it
 # now and then keeps a long-running server flat without paying clear_session() on every trace.
@@ -32,9 +33,9 @@ _traces_since_clear = 0
 def start(topology_id: str, config: Config) -> Runner:
     """Check the request, build the model, and hand back a Runner ready for its first call."""
     if topology_id not in CATALOGUE:
-        raise ConfigError(f"topology is {topology_id!r}, but it must be one of {', '.join(CATALOGUE)}.")
+        raise ConfigError("topology is ", quoted(topology_id), f", but it must be one of {', '.join(CATALOGUE)}.")
     if not isinstance(config, Config):
-        raise ConfigError(f"config is {config!r}, but it must be a topologies.Config.")
+        raise ConfigError("config is ", quoted(config), ", but it must be a topologies.Config.")
     topology = CATALOGUE[topology_id]
     topology.check(config)
     with KERAS_LOCK:

@@ -5,6 +5,7 @@ import streamlit as st
 from app.controls import config_from_query, query_from_config, sidebar
 from app.diagram import draw
 from app.engine import cached_trace
+from app.literal import markdown_of
 from app.runnable import runnable_code
 from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
@@ -34,7 +35,7 @@ try:
     with st.spinner("Building the Keras model and running it…"):
         result = cached_trace(topology_id, config)
 except ConfigError as error:
-    st.error(f"{error}")
+    st.error(markdown_of(error))
     st.info("Change the highlighted value in the sidebar; each field's help (?) gives its allowed range.")
     st.stop()
 

@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from app.charts import FEATURE_NAMES, series_chart, windows_and_chunks, windows_heatmap
+from app.literal import markdown_of
 from app.series import SeriesError, check_look_back, parse_series, side_by_side
 from topologies.series import noisy_sine, windows
 
@@ -39,7 +40,7 @@ try:
         series = noisy_sine(length, 2 if two_series else 1, np.random.default_rng(0))
     check_look_back(series, look_back)
 except SeriesError as error:
-    st.error(str(error))
+    st.error(markdown_of(error))
     st.stop()
 
 inputs, targets = windows(series, look_back)  # (samples, look_back, features), (samples, features)
