@@ -24,8 +24,10 @@ from app.layout_arrows import Anchors, arrows_into_row, feedback_arrows
 from app.layout_cells import Spot, cell_at
 from app.layout_grid import Grid
 from app.layout_labels import dividers, frames, gap_note, row_labels, step_labels
+from app.literal import plotly_text
 from app.plan import Box, Mark, Plan, Text
 from topologies.records import Trace
+from topologies.report import title
 
 BOTTOM = -1.3  # below the input row: room for "⟲ reset" and t = 1, 2, ...
 
@@ -52,7 +54,7 @@ def layout(trace: Trace) -> Plan:
     marks += step_labels(grid, BOTTOM + 0.25)
     return Plan(
         marks=tuple(marks),
-        title=_title(trace),
+        title=plotly_text(title(trace)),
         x_range=(-6.2, grid.right_edge + 5.2),
         y_range=(BOTTOM, _top(grid) + 0.4),
         height=int(170 + 115 * (len(grid.rows) + (1 if grid.many_calls else 0))),
@@ -84,11 +86,3 @@ def _fill(grid: Grid) -> _Filled:
 def _top(grid: Grid) -> float:
     """Above the output row: room for the calls' names when there are several."""
     return grid.y_of(grid.top_row) + (1.6 if grid.many_calls else 0.9)
-
-
-def _title(trace: Trace) -> str:
-    config = trace.config
-    return (
-        f"{trace.topology} · {config.cell} · batch {config.batch} · steps {config.steps} · "
-        f"features {config.features} · units {config.units}"
-    )

@@ -15,6 +15,7 @@ import dataclasses
 import math
 
 from app.layout_grid import Column, Grid, Row, is_vector_input, time_length
+from app.literal import plotly_text
 from app.plan import Box, Geometry
 from topologies.records import CallRecord, symbolic
 
@@ -101,12 +102,14 @@ def _state_cell(spot: Spot) -> Cell:
     units = shape[-1] // (2 if row.role != "recurrent" else 1)  # a bidirectional output joins two directions
     key = {"recurrent": "h", "forward": "h_forward", "backward": "h_backward"}[row.role]
     values = _step_values(activity.values.get(key), spot.column.step, 3)
-    hover = _hover(f"<b>state h ({row.role})</b> · {row.layer}", t, shape, axes, values, (spot.batch, units))
+    hover = _hover(
+        f"<b>state h ({row.role})</b> · {plotly_text(row.layer)}", t, shape, axes, values, (spot.batch, units)
+    )
     state = spot.box("state", row.layer, shape, spot.geometry(_height(units)), f"h<sub>{t}</sub>", hover)
     if row.role != "recurrent" or len(shape) == 3 or spot.last_step:
         return Cell(state)
     # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
-    dropped = f"y<sub>{t}</sub> of {row.layer}: computed but discarded (return_sequences=False)"
+    dropped = f"y<sub>{t}</sub> of {plotly_text(row.layer)}: computed but discarded (return_sequences=False)"
     above = spot.geometry(0.3, width=0.4, dy=0.72)
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
 
@@ -120,8 +123,15 @@ def _layer_cell(spot: Spot) -> Cell | None:
     values = _step_values(activity.values.get("y"), spot.column.step, len(shape))
     record = spot.grid.trace.layer(spot.row.layer)
     step_shape = _one_step(shape, spot.batch)
-    hover = _hover(f"<b>{record.code}</b> · {record.name}", spot.column.t, shape, axes, values, step_shape)
-    label = _short_name(record.class_name)
+    hover = _hover(
+        f"<b>{plotly_text(record.code)}</b> · {plotly_text(record.name)}",
+        spot.column.t,
+        shape,
+        axes,
+        values,
+        step_shape,
+    )
+    label = plotly_text(_short_name(record.class_name))
     return Cell(spot.box("layer", record.name, shape, spot.geometry(_height(shape[-1])), label, hover))
 
 
@@ -149,7 +159,7 @@ def _returned_states(spot: Spot) -> tuple[Box, ...]:
     ):
         role = "cell_state" if letter == "c" else "state"
         values = layer.values.get(f"{letter}_final")
-        heading = f"<b>returned state {letter}</b> · {layer.layer}"
+        heading = f"<b>returned state {letter}</b> · {plotly_text(layer.layer)}"
         hover = _hover(heading, None, shape, axes, values, _one_step(shape, shape[0]))
         # Beside the last y, to its right: a tensor of its own, not a step.
         beside = spot.geometry(_height(shape[-1]), width=0.45, dx=0.75 * offset)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from app.literal import plotly_text
 from topologies.records import CallRecord, Trace
 
 MAX_COLUMNS = 12  # past this many steps, draw the first and last few around a gap
@@ -115,11 +116,11 @@ def _rows(trace: Trace) -> list[Row]:
         if layer.kind == "model":
             continue  # a nested model is drawn as a frame around its layers' rows
         if layer.kind == "recurrent":
-            rows.append(Row("recurrent", layer.name, layer.code))
+            rows.append(Row("recurrent", layer.name, plotly_text(layer.code)))
         elif layer.kind == "bidirectional":
-            rows.append(Row("forward", layer.name, f"{layer.code}: forward"))
+            rows.append(Row("forward", layer.name, f"{plotly_text(layer.code)}: forward"))
             rows.append(Row("backward", layer.name, "backward copy, reads t = T..1"))
         else:
-            rows.append(Row("layer", layer.name, layer.code))
+            rows.append(Row("layer", layer.name, plotly_text(layer.code)))
     rows.append(Row("output", None, "output"))
     return rows

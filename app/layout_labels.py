@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 from app.layout_grid import Grid, Row
+from app.literal import plotly_text
 from app.plan import FONT_SIZE, ROLES, Divider, Frame, Text
 from topologies.records import symbolic
 
@@ -104,7 +105,7 @@ def dividers(grid: Grid) -> list[Divider | Text]:
         x = grid.x_of(column_index) - 0.55 if column_index else grid.x_of(0)
         if column_index:
             marks.append(Divider(x, -0.8, top))
-        label = f"<b>{call.label}</b><br>{tuple(call.input_shapes[0])}"
+        label = f"<b>{plotly_text(call.label)}</b><br>{tuple(call.input_shapes[0])}"
         marks.append(Text(x + (0.55 if column_index else 0), top + 0.45, label, size=FONT_SIZE - 1))
         if call.reset_before:
             marks.append(Text(x, -0.8, "⟲ reset", colour="#c62828", size=FONT_SIZE - 1))
@@ -126,7 +127,7 @@ def frames(grid: Grid) -> list[Frame | Text]:
             continue
         right = grid.x_of(len(grid.columns) - 1) + 0.55
         frame = Frame(-0.55, grid.y_of(min(inside)) - 0.65, right, grid.y_of(max(inside)) + 0.65)
-        title = f"<b>{model.name}</b> (a Model)"
+        title = f"<b>{plotly_text(model.name)}</b> (a Model)"
         marks.append(frame)
         marks.append(Text(frame.x0 + 0.05, frame.y1 - 0.12, title, anchor="left", colour="#3949ab", size=FONT_SIZE - 1))
     return marks
