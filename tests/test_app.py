@@ -1,55 +1,27 @@
 """The Streamlit app, run headless by streamlit.testing: widgets, links, messages and the code.
 
 Expected shapes come from the Trace (the measured truth) or are worked out by hand here;
-parameter counts use the textbook formula written in this file.
+parameter counts use the textbook formula restated in tests/helpers.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import re
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from topologies import CATALOGUE, Config, trace
-
-APP = Path(__file__).resolve().parent.parent / "app" / "main.py"
-TIMEOUT = 120  # the first run imports TensorFlow
-
-
-@functools.cache
-def traced(topology_id: str, config: Config):
-    return trace(topology_id, config)
-
-
-def fmt(shape) -> str:
-    return str(tuple(int(size) for size in shape))
-
-
-def lstm_params(units: int, inputs: int) -> int:
-    """4 gates, each with input weights, recurrent weights and a bias."""
-    return 4 * units * (inputs + units + 1)
-
-
-def open_app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [item.value for item in at.exception]
-    assert not at.error, [item.value for item in at.error]
+from tests.helpers import (
+    assert_clean,
+    assert_no_exception,
+    metrics,
+    open_app,
+    recurrent_weights,
+    shapes_page_metrics,
+    traced,
+)
+from topologies import CATALOGUE, Config
 
 
 def test_default_run_shows_many_to_one_of_the_seed():
@@ -59,7 +31,7 @@ def test_default_run_shows_many_to_one_of_the_seed():
     shown = metrics(at)
     assert shown["Input shape"] == "(10, 5, 2)"
     assert shown["Output shape"] == "(10, 4)"
-    assert shown["Parameters"] == str(lstm_params(4, 2))  # 112
+    assert shown["Parameters"] == str(recurrent_weights("LSTM", 4, 2))  # 112
     assert not at.warning
 
 
@@ -75,10 +47,8 @@ def test_every_topology_can_be_selected_in_turn():
         at.sidebar.selectbox(key="topology").set_value(topology_id).run()
         assert_clean(at)
         assert at.sidebar.selectbox(key="topology").value == topology_id
-        result = traced(topology_id, config)
-        shown = metrics(at)
-        assert shown["Input shape"] == fmt(result.input_shapes[0]), topology_id
-        assert shown["Output shape"] == " ".join(fmt(shape) for shape in result.output_shapes), topology_id
+        # input shape, output shapes and parameters, as the trace of the same config measured them
+        assert metrics(at) == shapes_page_metrics(traced(topology_id, config)), topology_id
         assert at.query_params["topology"] == topology_id
 
 
@@ -89,7 +59,7 @@ def test_changing_units_changes_the_output_shape_and_the_link():
     assert_clean(at)
     shown = metrics(at)
     assert shown["Output shape"] == "(10, 6)"
-    assert shown["Parameters"] == str(lstm_params(6, 2))  # 216
+    assert shown["Parameters"] == str(recurrent_weights("LSTM", 6, 2))  # 216
     assert at.query_params["units"] == "6"
 
 
@@ -109,7 +79,7 @@ def test_a_link_with_other_sizes_and_cell():
     shown = metrics(at)
     assert shown["Input shape"] == "(3, 7, 5)"
     assert shown["Output shape"] == "(3, 7, 12)"  # forward and backward joined: 2 x units
-    assert shown["Parameters"] == str(2 * 3 * 6 * (5 + 6 + 2))  # 2 x GRU: 3 gates, 2 biases
+    assert shown["Parameters"] == str(2 * recurrent_weights("GRU", 6, 5))  # 2 x GRU(6) on 5 features: 468
 
 
 @pytest.mark.parametrize(
@@ -124,8 +94,7 @@ def test_a_link_with_other_sizes_and_cell():
 )
 def test_a_bad_link_parameter_warns_and_falls_back(query, named):
     at = open_app(**query)
-    assert not at.exception, [item.value for item in at.exception]
-    assert not at.error, [item.value for item in at.error]
+    assert_clean(at)
     assert at.warning, "a refused parameter must be named in a warning"
     assert any(named in warning.value for warning in at.warning), [w.value for w in at.warning]
     # the refused value is replaced by the default, and the picture is still drawn
@@ -136,7 +105,7 @@ def test_a_bad_link_parameter_warns_and_falls_back(query, named):
 
 def test_an_impossible_combination_shows_an_error_not_an_exception():
     at = open_app(topology="one_to_many_stateful", units="4", features="2")
-    assert not at.exception, [item.value for item in at.exception]
+    assert_no_exception(at)
     assert len(at.error) == 1
     message = at.error[0].value
     assert "units" in message and "features" in message, message
@@ -148,7 +117,7 @@ def test_an_impossible_combination_made_with_the_widgets_shows_an_error():
     assert_clean(at)
     assert metrics(at)["Output shape"] == "(10, 1, 2)"
     at.sidebar.number_input(key="units").set_value(3).run()
-    assert not at.exception, [item.value for item in at.exception]
+    assert_no_exception(at)
     assert at.error and "units" in at.error[0].value and "features" in at.error[0].value
 
 
@@ -179,7 +148,6 @@ def test_the_code_in_the_expander_runs_and_prints_the_measured_shapes(topology_i
 def test_a_single_step_sequence_is_drawn_for_many_to_one():
     at = open_app(topology="many_to_one")
     at.sidebar.number_input(key="steps").set_value(1).run()
-    assert not at.exception, [item.value for item in at.exception]
-    assert not at.error, [item.value for item in at.error]
+    assert_clean(at)
     assert metrics(at)["Input shape"] == "(10, 1, 2)"
     assert metrics(at)["Output shape"] == "(10, 4)"

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import recurrent_weights
 from tests.syllabus import DOCUMENTED_IDS
 from topologies.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI_EXAMPLE = ["trace", "many_to_one", "--batch", "32", "--steps", "10", "--features", "8", "--units", "4"]
 # LSTM(4) on 8 features: 4 gates x 4 units x (8 inputs + 4 units + 1 bias).
-CLI_EXAMPLE_PARAMS = 4 * 4 * (8 + 4 + 1)
+CLI_EXAMPLE_PARAMS = recurrent_weights("LSTM", 4, 8)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -95,7 +96,7 @@ def test_main_json_in_process(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["config"]["cell"] == "GRU"  # capitalisation forgiven
     assert data["output_shapes"] == [[3, 6]]
-    assert data["params"] == 3 * 6 * (5 + 6 + 2)  # GRU, reset_after: two bias vectors per gate
+    assert data["params"] == recurrent_weights("GRU", 6, 5) == 234  # reset_after: two bias vectors per gate
 
 
 def test_main_lists_calls_for_multi_call_topologies(capsys):

@@ -27,12 +27,12 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import assert_no_exception, metrics, open_app, shapes_page_metrics
 from topologies import CATALOGUE, Config, ConfigError, trace
 from topologies import run as run_module
 from topologies.keras_guard import install_clear_session_guard
@@ -40,8 +40,6 @@ from topologies.keras_guard import install_clear_session_guard
 # What the app's entry point does at start-up: every clear_session() waits for a running trace.
 install_clear_session_guard()
 
-APP = Path(__file__).resolve().parent.parent / "app" / "main.py"
-TIMEOUT = 120  # one script run, however long the other sessions make it wait for the lock
 HANG = 300  # the 20 sessions take about a minute; five is a hang (or a machine far too busy)
 SESSIONS = 20
 CHANGES = 20
@@ -118,7 +116,7 @@ def shown(at: AppTest, session: int, change: int, action: str, expected: Expecte
         change=change,
         action=action,
         expected=dataclasses.replace(expected),
-        metrics={metric.label: metric.value for metric in at.metric},
+        metrics=metrics(at),
         errors=[error.value for error in at.error],
         exceptions=[exception.value for exception in at.exception],
         widgets=widgets,
@@ -130,9 +128,7 @@ def run_session(session: int, start: threading.Barrier) -> list[Seen]:
     """Open the app on a link, wait for every other session, then make CHANGES changes."""
     choose = random.Random(session)
     expected = Expected(topology=APP_TOPOLOGIES[session % len(APP_TOPOLOGIES)])
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(topology=expected.topology, **LINK)
-    at.run()
+    at = open_app(topology=expected.topology, **LINK)
     seen = [shown(at, session, 0, f"open {expected.topology}", expected)]
     start.wait(timeout=HANG)
     for change in range(1, CHANGES + 1):
@@ -225,15 +221,6 @@ def frozen_gc():
     gc.unfreeze()
 
 
-def page_shapes(result) -> dict[str, str]:
-    """The three metrics the Shapes page shows, written from a Trace."""
-    return {
-        "Input shape": str(tuple(result.input_shapes[0])),
-        "Output shape": " ".join(str(tuple(shape)) for shape in result.output_shapes),
-        "Parameters": f"{result.params:,}",
-    }
-
-
 def refusal(topology_id: str, config: Config) -> str | None:
     try:
         CATALOGUE[topology_id].check(config)
@@ -245,10 +232,7 @@ def refusal(topology_id: str, config: Config) -> str | None:
 @pytest.fixture
 def warm_app():
     """One session alone first: imports TensorFlow and the app once, outside the threads."""
-    warm = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    warm.query_params.update(LINK)
-    warm.run()
-    assert not warm.exception, [item.value for item in warm.exception]
+    assert_no_exception(open_app(**LINK))
 
 
 def test_twenty_app_sessions_at_once_each_see_their_own_shapes(warm_app, frozen_gc):
@@ -286,7 +270,7 @@ def test_twenty_app_sessions_at_once_each_see_their_own_shapes(warm_app, frozen_
             alone[key] = refusal(*key)
             if alone[key] is None:
                 result = trace(*key)
-                alone[key] = page_shapes(result)
+                alone[key] = shapes_page_metrics(result)
                 alone_difference[key] = result.facts.stateful_vs_whole_max_abs_diff
     refused = 0
     for s in seen:

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from tests.helpers import DOCUMENTED_CELLS, documented_work
 from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError, parse_config, trace
 
@@ -62,7 +63,7 @@ def test_limits_are_the_documented_ones():
 
 
 def test_cells_are_the_three_keras_cells():
-    assert tuple(CELLS) == ("LSTM", "GRU", "SimpleRNN")
+    assert tuple(CELLS) == DOCUMENTED_CELLS
 
 
 def test_config_is_frozen():
@@ -147,13 +148,9 @@ def test_as_many_chunks_as_steps_is_accepted(steps):
     assert CATALOGUE["stateful_batches"].check(Config(steps=steps, chunks=steps)) is None
 
 
-def work(batch, steps, units, features):
-    return batch * steps * units * (units + features)
-
-
 def test_work_exactly_at_budget_is_accepted():
     sizes = dict(batch=1000, steps=500, units=20, features=30)
-    assert work(**sizes) == DOCUMENTED_WORK_BUDGET
+    assert documented_work(**sizes) == DOCUMENTED_WORK_BUDGET
     assert Config(**sizes).batch == 1000
 
 
@@ -167,7 +164,7 @@ def test_work_exactly_at_budget_is_accepted():
     ids=["just-over", "large", "all-maximal"],
 )
 def test_work_over_budget_is_rejected_and_says_to_shrink(sizes):
-    total = work(**sizes)
+    total = documented_work(**sizes)
     assert total > DOCUMENTED_WORK_BUDGET
     message = raises_config_error(lambda: Config(**sizes), f"{total:,}", "shrink")
     assert re.search(r"\bbatch\b", message) and re.search(r"\bsteps\b", message)

@@ -7,33 +7,40 @@ back of L give N - L windows, window k holds values k..k+L-1 and its target is v
 from __future__ import annotations
 
 import ast
+import base64
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.series import MAX_VALUES, SeriesError, parse_series, side_by_side
+from tests.helpers import assert_clean, assert_no_exception, open_page, rows
 from topologies import Config, trace
 from topologies.series import windows
 from topologies.stepper import Stepper
 
-MAIN = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
 EXACT = 1e-5  # two float32 runs of the same arithmetic
 BROKEN = 1e-3  # a difference that is not rounding
+SHOWN = 0.5e-3 + 1e-6  # the pages write values to 3 decimals: half the last digit, and float32's rounding
+
+# The Stateful page's forecast, as app/views/stateful.py sets it up: a sine wave of 30 known steps,
+# then 15 forecast steps, each fed back as the next input.
+FORECAST_KNOWN = 30
+FORECAST_HORIZON = 15
 
 
-def open_page(page: str) -> AppTest:
-    app = AppTest.from_file(MAIN, default_timeout=120)
-    app.switch_page(f"views/{page}.py").run()
-    assert not app.exception, [item.value for item in app.exception]
-    return app
+def figure_json(app: AppTest, index: int) -> dict:
+    return json.loads(app.get("plotly_chart")[index].proto.spec)
 
 
-def assert_clean(app: AppTest) -> None:
-    assert not app.exception, [item.value for item in app.exception]
+def plotted(values) -> np.ndarray:
+    """A Plotly data array as floats: a JSON list, or the typed array Plotly writes for NumPy
+    ({"dtype": "f4", "bdata": base64 of the raw numbers})."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).astype("float64")
+    return rows(values)
 
 
 # ----------------------------------------------------------------------------- windows, pure
@@ -100,7 +107,6 @@ def test_windows_page_states_counts_an_independent_rule_agrees_with():
         app.slider(key="look_back").set_value(look_back)
         app.checkbox(key="two_series").set_value(second).run()
         assert_clean(app)
-        assert not app.error
         count, stated_look_back, samples, x_shape, y_shape = stated_counts(app)
         features = 2 if second else 1
         assert (count, stated_look_back, samples) == (length, look_back, length - look_back)
@@ -110,12 +116,62 @@ def test_windows_page_states_counts_an_independent_rule_agrees_with():
         assert f"makes {length - look_back - 1} windows" in app.caption[0].value
 
 
-def test_windows_page_walks_the_window_slider():
+def series_on_the_chart(app: AppTest) -> np.ndarray:
+    """(N, features): the page's series as its chart draws it, one line per feature at positions 1..N."""
+    lines = [line for line in figure_json(app, 0)["data"] if line["mode"] == "lines+markers"]
+    for line in lines:
+        assert plotted(line["x"]).tolist() == list(range(1, len(plotted(line["y"])) + 1))
+    return np.column_stack([plotted(line["y"]) for line in lines])
+
+
+def target_shown(app: AppTest) -> tuple[int, list[float]]:
+    """(k, values) of the page's line "**y[k]** = [...]: the value after the window"."""
+    for item in app.markdown:
+        found = re.match(r"\*\*y\[(\d+)\]\*\* = (\[[^\]]*\])", item.value)
+        if found:
+            return int(found.group(1)), ast.literal_eval(found.group(2))
+    raise AssertionError([item.value for item in app.markdown])
+
+
+# Pasted series whose values are all different, so a window one step off cannot pass.
+SQUARES = [n * n for n in range(1, 13)]
+PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37]
+
+
+@pytest.mark.parametrize("source", ["Synthetic: sine plus noise", "Paste numbers"], ids=["synthetic", "pasted"])
+def test_windows_page_walks_the_window_slider(source):
+    """Slider position k + 1 shows window k: the table X[k] holds the series' values k .. k+L-1
+    (one column per feature), y[k] and the chart's star are value k+L."""
+    look_back = 4
     app = open_page("windows")
-    app.slider(key="window").set_value(7).run()
+    app.checkbox(key="two_series").set_value(True)
+    app.slider(key="look_back").set_value(look_back)
+    app.radio(key="source").set_value(source).run()
+    if source == "Paste numbers":
+        app.text_area(key="pasted_1").set_value(" ".join(map(str, SQUARES)))
+        app.text_area(key="pasted_2").set_value(", ".join(map(str, PRIMES))).run()
     assert_clean(app)
-    assert any("X[6]" in item.value for item in app.markdown)
-    assert any("y[6]" in item.value for item in app.markdown)
+    series = series_on_the_chart(app)
+    if source == "Paste numbers":
+        assert series.tolist() == np.column_stack([SQUARES, PRIMES]).tolist()
+    count, features = series.shape
+    assert features == 2
+    samples = count - look_back
+    for window in sorted({1, 2, 7, samples // 2, samples - 1, samples}):
+        app.slider(key="window").set_value(window).run()
+        assert_clean(app)
+        k = window - 1
+        assert any(item.value.startswith(f"**X[{k}]**: shape ({look_back}, {features})") for item in app.markdown)
+        table = app.dataframe[0].value
+        assert table.columns[0] == "step" and len(table.columns) == 1 + features
+        assert table["step"].tolist() == list(range(1, look_back + 1))
+        np.testing.assert_allclose(table.iloc[:, 1:].to_numpy(), series[k : k + look_back], rtol=0, atol=SHOWN)
+        shown_k, shown_y = target_shown(app)
+        assert shown_k == k
+        np.testing.assert_allclose(shown_y, series[k + look_back], rtol=0, atol=SHOWN)
+        (star,) = [line for line in figure_json(app, 0)["data"] if line["mode"] == "markers"]
+        assert plotted(star["x"]).tolist() == [k + look_back + 1] * features  # positions count from 1
+        np.testing.assert_allclose(plotted(star["y"]), series[k + look_back], rtol=0, atol=1e-6)
 
 
 def test_windows_page_reads_pasted_numbers():
@@ -124,7 +180,6 @@ def test_windows_page_reads_pasted_numbers():
     app.text_area(key="pasted_1").set_value("3 1 4 1 5 9 2 6").run()
     app.slider(key="look_back").set_value(3).run()
     assert_clean(app)
-    assert not app.error
     assert stated_counts(app)[:3] == (8, 3, 5)
     app.checkbox(key="two_series").set_value(True).run()
     app.text_area(key="pasted_2").set_value("2 7 1 8 2 8 1 8").run()
@@ -151,7 +206,7 @@ def test_windows_page_bad_paste_is_one_error_and_nothing_breaks(first, second, l
         app.checkbox(key="two_series").set_value(True).run()
         app.text_area(key="pasted_2").set_value(second)
     app.run()
-    assert_clean(app)
+    assert_no_exception(app)
     assert len(app.error) == 1
     assert fragment in app.error[0].value
     # Mend the input: the page recovers in the same session.
@@ -160,7 +215,6 @@ def test_windows_page_bad_paste_is_one_error_and_nothing_breaks(first, second, l
         app.text_area(key="pasted_2").set_value("2 3 4 5 6 7 8 9 10 11")
     app.slider(key="look_back").set_value(2).run()
     assert_clean(app)
-    assert not app.error
 
 
 # ----------------------------------------------------------------------------- stateful, engine
@@ -212,7 +266,7 @@ def test_stateful_page_difference_without_and_with_broken_rules():
     assert difference_shown(app) < EXACT
     assert app.success
     app.toggle(key="shuffle").set_value(True).run()
-    assert_clean(app)
+    assert_no_exception(app)
     assert difference_shown(app) > BROKEN
     assert "shuffle=False" in app.error[0].value
     app.toggle(key="shuffle").set_value(False)
@@ -223,19 +277,38 @@ def test_stateful_page_difference_without_and_with_broken_rules():
     for key, value in [("tanks", 5), ("steps", 7), ("chunks", 3), ("units", 2), ("chunks", 7), ("steps", 2)]:
         app.slider(key=key).set_value(value).run()
         assert_clean(app)
-        assert not app.error
         assert difference_shown(app) < EXACT
 
 
+def keras_refusal(batch: int) -> str:
+    """What Keras itself says, asked here directly, when a stateful layer built for `batch`
+    samples is fed batch - 1, with its terminal colours, bullets and line breaks taken out."""
+    import keras
+
+    inputs = keras.Input(batch_shape=(batch, None, 2))
+    model = keras.Model(inputs, keras.layers.LSTM(4, stateful=True, return_sequences=True)(inputs))
+    model(np.zeros((batch, 2, 2), "float32"))
+    with pytest.raises(ValueError) as refused:
+        model(np.zeros((batch - 1, 3, 2), "float32"))
+    return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(refused.value)).replace("\n-", "\n").split())
+
+
 def test_stateful_page_explains_the_fixed_batch():
+    tanks = 5  # not the slider's default (3): the page must follow the slider
     app = open_page("stateful")
+    app.slider(key="tanks").set_value(tanks).run()
+    assert_clean(app)
+    assert any(f"`keras.Input(batch_shape=({tanks}, None, 2))`" in item.value for item in app.markdown)
     app.button(key="uneven").click().run()
     assert_clean(app)
-    assert "batch size" in app.warning[0].value
-
-
-def figure_json(app: AppTest, index: int) -> dict:
-    return json.loads(app.get("plotly_chart")[index].proto.spec)
+    (warning,) = [item.value for item in app.warning]
+    assert warning.startswith("Keras refuses: "), warning
+    refusal = warning.removeprefix("Keras refuses: ")
+    # Keras's own words, and in them the batch the model was built for and the smaller one fed
+    assert "batch size" in refusal
+    assert " ".join(refusal.split()) in keras_refusal(tanks), refusal
+    assert {str(tanks), str(tanks - 1)} <= set(re.findall(r"\d+", refusal)), refusal
+    assert any(f"There are {tanks} saved states and {tanks - 1} samples" in item.value for item in app.markdown)
 
 
 def feedback_picture(app: AppTest) -> dict:
@@ -268,6 +341,16 @@ def test_two_sessions_stepping_at_once_see_what_one_alone_sees():
     assert len({box["call"] for box in feedback_picture(second)["boxes"]}) == 4
 
 
+def figure_with_line(app: AppTest, name: str) -> dict:
+    """The page's one chart with a line of this name in its legend."""
+    (figure,) = [
+        figure
+        for figure in map(json.loads, (chart.proto.spec for chart in app.get("plotly_chart")))
+        if any(line.get("name") == name for line in figure["data"])
+    ]
+    return {line.get("name"): line for line in figure["data"]}
+
+
 def test_forecast_trains_then_steps_to_the_end():
     app = open_page("stateful")
     app.slider(key="epochs").set_value(10).run()
@@ -277,8 +360,27 @@ def test_forecast_trains_then_steps_to_the_end():
     assert any("calls made: **1**" in item.value for item in app.markdown)
     app.button(key="forecast_end").click().run()
     assert_clean(app)
-    horizon = 15  # the page's forecast: 30 known steps, 15 forecast one at a time
-    assert any(f"calls made: **{horizon}**" in item.value for item in app.markdown)
+    # The prime call forecasts the first step; each later call feeds one forecast back for the next.
+    calls = 1 + (FORECAST_HORIZON - 1)
+    assert any(f"calls made: **{calls}**" in item.value for item in app.markdown)
+    recorded = app.session_state["forecast"].snapshot()
+    future = range(FORECAST_KNOWN + 1, FORECAST_KNOWN + FORECAST_HORIZON + 1)  # steps 31 .. 45
+    assert [call.label for call in recorded.calls] == ["prime"] + [f"step {t}" for t in future[:-1]]
+
+    lines = figure_with_line(app, "forecast, fed back")
+    assert len(plotted(lines["true series"]["y"])) == FORECAST_KNOWN + FORECAST_HORIZON
+    forecast = plotted(lines["forecast, fed back"]["y"])
+    assert plotted(lines["forecast, fed back"]["x"]).tolist() == list(future)
+    assert len(forecast) == FORECAST_HORIZON
+    for k, point in enumerate(forecast):
+        # the forecast of step 31 + k is the last output of call k (sample 0, its one feature) ...
+        last_output = rows(recorded.calls[k].activity("to_features").values["y"])[-1]
+        np.testing.assert_allclose(last_output, [point], atol=1e-6, err_msg=recorded.calls[k].label)
+        # ... and the input of the call after it: the forecast is fed back
+        if k + 1 < len(recorded.calls):
+            fed = rows(recorded.calls[k + 1].activity("rnn").values["x"])
+            np.testing.assert_allclose(fed, [[point]], atol=1e-6, err_msg=recorded.calls[k + 1].label)
+    np.testing.assert_allclose(rows(recorded.facts.forecast_sample_0), forecast[:, None], atol=1e-6)
 
 
 def test_the_same_request_gives_the_same_numbers():

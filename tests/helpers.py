@@ -1,0 +1,135 @@
+"""What several test files need, written once: the sizes traces are made at, the cached trace,
+the documented rules restated (weights, chunk lengths, work), and how to open the app headless.
+
+The rules here are written out from the documentation, never computed by the code under test:
+a test that took its expected numbers from `topologies` would agree with any bug there.
+`tests/syllabus.py` holds the documented ids and limits.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from topologies import Config, Trace
+
+DOCUMENTED_CELLS = ("LSTM", "GRU", "SimpleRNN")
+SIZE_NAMES = ("tiny", "seed", "odd")
+# The topologies that call their model several times, keeping a stateful layer's state between calls.
+MULTI_CALL = ("one_to_many_stateful", "stateful_batches", "forecast_stateful", "sliding_windows")
+VALUE_WIDTH = 8  # numbers a trace keeps per vector of sample 0
+
+# ----------------------------------------------------------------------------- traces
+
+
+def config_for(topology_id: str, size: str, cell: str = "LSTM", **changes) -> Config:
+    """The three sizes every topology is traced at, bent only where the topology demands it."""
+    if size == "tiny":
+        # Every size and extra at its smallest. chunks=1 because chunks may not exceed steps.
+        sizes = dict(batch=1, steps=1, features=1, units=1, depth=1, vocab=2, dense=1, chunks=1, horizon=1)
+        if topology_id == "forecast_stateful":
+            sizes["steps"] = 2  # trains on pairs of consecutive steps
+    elif size == "seed":
+        sizes = dict(batch=10, steps=5, features=2, units=4)  # the other fields keep their defaults
+    elif size == "odd":
+        sizes = dict(batch=3, steps=7, features=5, units=6, depth=3, vocab=11, dense=5, chunks=3, horizon=4)
+    else:
+        raise ValueError(size)
+    if topology_id == "one_to_many_stateful":
+        sizes["units"] = sizes["features"]  # each output is fed back as the next input
+    sizes.update(changes)
+    return Config(cell=cell, **sizes)
+
+
+@functools.cache
+def traced(topology_id: str, config: Config) -> Trace:
+    """A trace builds and runs a real Keras model (0.1-0.5 s) and every test only reads it, so
+    each (topology id, Config) pair is traced once per session. Config is a frozen dataclass,
+    hence hashable: it is the cache key as it stands. Keras loads on the first call, not on import."""
+    from topologies import trace
+
+    return trace(topology_id, config)
+
+
+def rows(values) -> np.ndarray:
+    """Recorded numbers (nested lists) as an array, to compare with a tolerance."""
+    return np.array(values, dtype="float64")
+
+
+# ----------------------------------------------------------------------------- the rules, restated
+
+
+def recurrent_weights(cell: str, units: int, inputs: int) -> int:
+    """Textbook weight count of one recurrent layer: kernel, recurrent kernel and biases."""
+    if cell == "LSTM":  # 4 gates
+        return 4 * units * (inputs + units + 1)
+    if cell == "GRU":  # 3 gates, two bias vectors each (reset_after=True, the Keras default)
+        return 3 * units * (inputs + units + 2)
+    if cell == "SimpleRNN":
+        return units * (inputs + units + 1)
+    raise ValueError(cell)
+
+
+def chunk_lengths(steps: int, chunks: int) -> list[int]:
+    """Consecutive pieces that differ by at most one step, the longer ones last."""
+    shorter = steps // chunks
+    longer_count = steps - shorter * chunks
+    return [shorter] * (chunks - longer_count) + [shorter + 1] * longer_count
+
+
+def documented_work(batch: int, steps: int, features: int, units: int) -> int:
+    """The README's work budget counts batch x steps x units x (units + features)."""
+    return batch * steps * units * (units + features)
+
+
+def fmt(shape) -> str:
+    """(10, 4), (10,): the way Python prints a shape tuple."""
+    return str(tuple(int(size) for size in shape))
+
+
+def shapes_page_metrics(result: Trace) -> dict[str, str]:
+    """The three metrics the Shapes page shows, written from a Trace."""
+    return {
+        "Input shape": fmt(result.input_shapes[0]),
+        "Output shape": " ".join(fmt(shape) for shape in result.output_shapes),
+        "Parameters": f"{result.params:,}",
+    }
+
+
+# ----------------------------------------------------------------------------- the app, headless
+
+MAIN = Path(__file__).resolve().parent.parent / "app" / "main.py"
+TIMEOUT = 120  # one script run: the first imports TensorFlow, and other sessions may hold the lock
+
+
+def open_app(**query: str) -> AppTest:
+    """The app as a link opens it: the link's query parameters, then one script run."""
+    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    at.run()
+    return at
+
+
+def open_page(page: str) -> AppTest:
+    """One of app/views (e.g. "windows"), opened through the app's navigation, run without an exception."""
+    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    at.switch_page(f"views/{page}.py").run()
+    assert_no_exception(at)
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [item.value for item in at.exception]
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception and no error message."""
+    assert_no_exception(at)
+    assert not at.error, [item.value for item in at.error]
