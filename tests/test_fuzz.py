@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 import topologies.config as config_module
 from app.controls import config_from_query
+from tests.helpers import DOCUMENTED_CELLS, documented_work
 from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config, ConfigError, parse_config, trace
 
 # --------------------------------------------------------------------------- the documentation
 
-DOCUMENTED_CELLS = ("LSTM", "GRU", "SimpleRNN")
 DOCUMENTED_FIELDS = (*DOCUMENTED_LIMITS, "cell", "any_length")
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
@@ -35,10 +35,6 @@ PRINTABLE_DIGITS = 4300
 
 # database=None: a run leaves no .hypothesis directory behind in the checkout.
 FUZZ = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def documented_work(batch: int, steps: int, features: int, units: int) -> int:
-    return batch * steps * units * (units + features)
 
 
 def is_whole_number_in(value: object, low: int, high: int) -> bool:
@@ -79,9 +75,20 @@ def parsed_value(field: str, raw: str) -> object:
     return int(text)
 
 
+def cut(shown: str) -> str:
+    """Documented: a value longer than 60 characters is shown as its first 60, then its length."""
+    return shown if len(shown) <= 60 else f"{shown[:60]}… ({len(shown):,} characters)"
+
+
+def shown_as_code(text: str) -> str:
+    """Documented: a name from a link is shown as code, cut, with invisible characters escaped."""
+    visible = "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in cut(text))
+    return visible
+
+
 def names(message: str, name: str) -> bool:
-    """A message names a field or key as it is, or quoted as Python shows it."""
-    return name in message or repr(name) in message
+    """A message names a field or key as it is, or quoted as Python shows it (cut when long)."""
+    return name in message or cut(repr(name)) in message
 
 
 def assert_one_line_naming(error: ConfigError, field: str) -> str:
@@ -146,7 +153,7 @@ def test_config_accepts_exactly_the_documented_values(field, value):
     except ConfigError as error:
         message = assert_one_line_naming(error, field)
         assert not allowed(field, value), f"{field}={value!r} is documented as allowed: {message}"
-        shown = str(value) if type(value) is int else repr(value)
+        shown = cut(str(value) if type(value) is int else repr(value))
         assert shown in message, f"the value {shown} is not named in: {message}"
         return
     assert allowed(field, value), f"{field}={value!r} was accepted"
@@ -201,7 +208,7 @@ def test_parse_config_of_one_text_value_names_the_key_or_succeeds(key, raw):
     except ConfigError as error:
         message = assert_one_line_naming(error, key)
         if key not in DOCUMENTED_FIELDS:
-            assert repr(key) in message, message  # an unknown name is quoted as it was given
+            assert cut(repr(key)) in message, message  # an unknown name is quoted as it was given
         else:
             assert not text_parses(key, raw), f"{key}={raw!r} refused: {message}"
         return
@@ -248,15 +255,14 @@ def test_config_from_query_never_raises_and_warns_by_name(query):
     assert topology_id in CATALOGUE
     assert isinstance(config, Config)
     assert config.work <= DOCUMENTED_WORK_BUDGET
-    # One warning per refused parameter, each naming it: "The link's <name>=<value> was ignored".
+    # One warning per refused parameter, each naming it as code: "The link's `<name>` was ignored: ...".
     warned = []
     for warning in warnings:
-        match = re.match(r"The link's (.*?)=", warning, flags=re.DOTALL)
+        match = re.match(r"The link's (`+) ?(.*?) ?\1 was ignored: ", warning, flags=re.DOTALL)
         assert match, f"warning does not name its parameter: {warning!r}"
-        # the name may itself hold "=": take the longest key of the query the warning starts with
-        candidates = [key for key in query if warning.startswith(f"The link's {key}=")]
+        candidates = [key for key in query if shown_as_code(key) == match.group(2)]
         assert candidates, f"warning names no parameter of the link: {warning!r}"
-        warned.append(max(candidates, key=len))
+        warned.append(candidates[0])
     assert len(warned) == len(set(warned)), warnings
 
     requested = query.get("topology", DEFAULT_TOPOLOGY)
@@ -365,4 +371,4 @@ def test_a_link_over_budget_keeps_the_picture_within_it():
     topology_id, config, warnings = config_from_query(query)
     assert topology_id == DEFAULT_TOPOLOGY
     assert config.work <= DOCUMENTED_WORK_BUDGET
-    assert any(warning.startswith("The link's units=") and "budget" in warning for warning in warnings), warnings
+    assert any(warning.startswith("The link's `units`") and "budget" in warning for warning in warnings), warnings
