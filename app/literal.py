@@ -34,7 +34,10 @@ def literal(text: str) -> str:
     """
     text = _visible(text if isinstance(text, Quoted) else cut(str(text)))  # a Quoted value is cut already
     fence = "`" * (max((len(run) for run in _BACKTICK_RUNS.findall(text)), default=0) + 1)
-    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    # CommonMark strips one space from each end of a span that starts and ends with one: a value
+    # that does so, or that starts or ends with a backtick, is padded so that nothing is lost.
+    padded = text[:1] in ("`", " ") and text[-1:] in ("`", " ") or text[:1] == "`" or text[-1:] == "`"
+    padding = " " if padded or not text.strip() else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
