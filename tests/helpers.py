@@ -44,6 +44,14 @@ def config_for(topology_id: str, size: str, cell: str = "LSTM", **changes) -> Co
     return Config(cell=cell, **sizes)
 
 
+SEED = dict(batch=10, steps=5, features=2, units=4)  # the seed's 10 tanks, 5 hours, 2 sensors, LSTM(4)
+
+
+def seed_config(topology_id: str, **changes) -> Config:
+    """The seed's sizes (units = features where each output is fed back in), then `changes`."""
+    return config_for(topology_id, "seed", **changes)
+
+
 @functools.cache
 def traced(topology_id: str, config: Config) -> Trace:
     """A trace builds and runs a real Keras model (0.1-0.5 s) and every test only reads it, so

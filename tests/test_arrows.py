@@ -21,8 +21,8 @@ import math
 import pytest
 
 from app.diagram import draw
-from tests.test_diagram import SEED, seed_config
-from topologies import CATALOGUE, Config, trace
+from tests.helpers import seed_config
+from topologies import CATALOGUE, trace
 
 KINDS = {"feed", "carry", "feedback", "fan_out"}
 IDS = list(CATALOGUE)
@@ -67,7 +67,7 @@ def seed_and_variants():
     cases = [pytest.param(topology_id, seed_config(topology_id), id=topology_id) for topology_id in IDS]
     for variant in VARIANTS:
         topology_id, changes, _ = variant.values
-        cases.append(pytest.param(topology_id, Config(**{**SEED, **changes}), id=variant.id))
+        cases.append(pytest.param(topology_id, seed_config(topology_id, **changes), id=variant.id))
     return cases
 
 
@@ -141,7 +141,7 @@ def test_the_hand_worked_table_covers_the_whole_catalogue():
 
 @pytest.mark.parametrize(("topology_id", "changes", "want"), VARIANTS)
 def test_arrow_counts_worked_by_hand_beyond_the_seed(topology_id, changes, want, picture):
-    assert counts(picture(topology_id, Config(**{**SEED, **changes})).arrows) == want
+    assert counts(picture(topology_id, seed_config(topology_id, **changes)).arrows) == want
 
 
 # ------------------------------------------------------------------ each kind follows its rule
@@ -277,7 +277,7 @@ def test_one_to_many_stateful_carries_the_state_across_every_call(picture):
 def test_a_reset_between_batches_stops_the_carry(picture):
     """Steps 5 in 3 batches of 1, 2, 2 steps, reset before each: t = 1 | 1, 2 | 1, 2, one carry in each
     of the last two batches and none from one batch into the next."""
-    seen = picture("stateful_batches", Config(**{**SEED, "chunks": 3}), reset_between=True)
+    seen = picture("stateful_batches", seed_config("stateful_batches", chunks=3), reset_between=True)
     assert carried_between_calls(seen) == [(1, 1), (2, 2)]
     carries = {(arrow["source"], arrow["target"]) for arrow in seen.arrows if arrow["kind"] == "carry"}
     assert carries == expected_carries(seen)

@@ -183,3 +183,38 @@ def test_a_link_opens_a_lab_page_directly(page, server, path, heading, text):
     assert page.get_by_text("ModuleNotFoundError").count() == 0
     assert page.get_by_text("Traceback").count() == 0
     assert not errors
+
+
+# Links a crafted-link author would share: each value refused and quoted back in a warning.
+HOSTILE_LINKS = {
+    "cell": "[click here to log in](https://example.com/phish)",
+    "units": "![x](https://example.com/x.png)",
+    "batch": "<img src=https://example.com/y.png> $x^2$",
+    "steps": ":red[alarm] :smile: <https://example.com/auto> **bold**",
+    "features": "<a href=//example.com>x</a><script>alert(1)</script>",
+}
+
+
+def test_a_hostile_link_shows_its_values_as_text_and_loads_nothing_else(page, server):
+    """No link, image, script, formula or coloured text inside any alert, no request to a host
+    other than the app's, and each refused value readable as it was typed."""
+    from urllib.parse import urlencode, urlsplit
+
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server}/?topology=many_to_one&{urlencode(HOSTILE_LINKS)}", timeout=WAIT_MS)
+    page.wait_for_selector(".js-plotly-plot", timeout=WAIT_MS)  # the default picture still comes
+    alerts = page.locator('[data-testid="stAlert"]')
+    alerts.nth(len(HOSTILE_LINKS) - 1).wait_for(timeout=WAIT_MS)
+    assert alerts.count() == len(HOSTILE_LINKS)
+    shown = " ".join(alerts.all_inner_texts())
+    for value in HOSTILE_LINKS.values():
+        assert repr(value) in shown, (value, shown)
+    rendered = page.locator(
+        '[data-testid="stAlert"] :is(a, img, script, iframe, .katex, .stMarkdownColoredText, [role="img"])'
+    )
+    assert rendered.count() == 0, rendered.evaluate_all("nodes => nodes.map(node => node.outerHTML)")
+    assert hosts == {urlsplit(server).netloc}, hosts
+    assert not dialogs

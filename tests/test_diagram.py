@@ -14,21 +14,10 @@ import re
 import pytest
 
 from app.diagram import draw
-from topologies import CATALOGUE, Config, trace
+from tests.helpers import fmt, seed_config, traced
+from topologies import CATALOGUE, Config
 
-SEED = dict(batch=10, steps=5, features=2, units=4)
 MAX_COLUMNS, FIRST, LAST = 12, 6, 5  # past 12 steps: the first 6, a gap, the last 5
-
-
-def seed_config(topology_id: str) -> Config:
-    # one_to_many_stateful feeds each output back in as the next input: units must equal features
-    units = SEED["features"] if topology_id == "one_to_many_stateful" else SEED["units"]
-    return Config(**{**SEED, "units": units})
-
-
-@functools.cache
-def traced(topology_id: str, config: Config):
-    return trace(topology_id, config)
 
 
 @functools.cache
@@ -39,11 +28,6 @@ def drawn(topology_id: str, config: Config):
 
 def boxes_of(figure) -> list[dict]:
     return list(figure.layout.meta["boxes"])
-
-
-def fmt(shape) -> str:
-    """(10, 4), (10,): the way Python prints a shape tuple."""
-    return str(tuple(int(size) for size in shape))
 
 
 # ------------------------------------------------------------------ the rules, restated here
@@ -158,7 +142,7 @@ VARIANTS = [
 
 @pytest.mark.parametrize(("topology_id", "changes"), VARIANTS)
 def test_box_counts_follow_the_rules_beyond_the_seed(topology_id, changes):
-    result, figure = drawn(topology_id, Config(**{**SEED, **changes}))
+    result, figure = drawn(topology_id, seed_config(topology_id, **changes))
     counts = collections.Counter(box["role"] for box in boxes_of(figure))
     assert counts == expected_counts(result)
 
@@ -167,7 +151,7 @@ def test_variant_counts_worked_by_hand():
     """A few of the variants above, counted by hand rather than by the rules."""
 
     def counts(topology_id, **changes):
-        _, figure = drawn(topology_id, Config(**{**SEED, **changes}))
+        _, figure = drawn(topology_id, seed_config(topology_id, **changes))
         return dict(collections.Counter(box["role"] for box in boxes_of(figure)))
 
     assert counts("return_state", cell="GRU") == dict(input=5, state=6, output=5)
@@ -342,7 +326,7 @@ def test_a_thousand_steps_draw_a_few_columns_and_a_small_figure(topology_id):
 
 
 def test_twelve_steps_are_all_drawn_thirteen_are_elided():
-    _, twelve = drawn("many_to_many", Config(**{**SEED, "steps": 12}))
-    _, thirteen = drawn("many_to_many", Config(**{**SEED, "steps": 13}))
+    _, twelve = drawn("many_to_many", seed_config("many_to_many", steps=12))
+    _, thirteen = drawn("many_to_many", seed_config("many_to_many", steps=13))
     assert [b["step"] for b in boxes_of(twelve) if b["role"] == "input"] == list(range(1, 13))
     assert [b["step"] for b in boxes_of(thirteen) if b["role"] == "input"] == [1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13]

@@ -12,16 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import seed_config
 from topologies import CATALOGUE, Config, Event, Facts, Trace, trace
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = dict(batch=10, steps=5, features=2, units=4)
 IDS = list(CATALOGUE)
-
-
-def seed_config(topology_id: str) -> Config:
-    # one_to_many_stateful feeds each output back in as the next input: units must equal features
-    return Config(**{**SEED, "units": 2}) if topology_id == "one_to_many_stateful" else Config(**SEED)
 
 
 def modules_loaded_by(code: str) -> set[str]:
@@ -152,7 +147,7 @@ def test_the_declared_meaning_is_what_names_the_axis(monkeypatch):
     """Change the declaration, and the axis follows it: nothing is read from the layer's name."""
     topology = CATALOGUE["text_generator"]
     monkeypatch.setitem(topology.module.LAST_AXIS, "to_vocab", "words")
-    result = trace("text_generator", Config(**SEED))
+    result = trace("text_generator", seed_config("text_generator"))
     assert result.calls[0].activity("to_vocab").output_axes[0] == ("batch", "steps", "words")
     assert result.calls[0].activity("softmax").output_axes[0] == ("batch", "steps", "words")
 
