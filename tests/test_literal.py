@@ -183,7 +183,11 @@ def test_the_lab_pages_read_nothing_from_a_link(page):
 def test_a_hostile_paste_on_the_windows_page_is_shown_only_as_code(text):
     at = open_page("windows")
     at.radio(key="source").set_value("Paste numbers").run()
-    at.text_area(key="pasted_1").set_value(text).run()
-    assert_no_exception(at)
-    for message in alerts(at):
-        assert_harmless_outside_code(message, inline_tokens(message))
+    at.checkbox(key="two_series").check().run()
+    for box in ("pasted_1", "pasted_2"):
+        at.text_area(key=box).set_value(text).run()
+        assert_no_exception(at)
+        assert len(at.error) == 1  # the paste is refused, in one sentence
+        for message in alerts(at):
+            assert_harmless_outside_code(message, inline_tokens(message))
+        at.text_area(key=box).set_value("1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12").run()
