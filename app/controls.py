@@ -12,8 +12,8 @@ import streamlit as st
 
 from app.literal import literal, markdown_of
 from topologies.catalogue import CATALOGUE
-from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
-from topologies.refusal import cut, quoted
+from topologies.config import CELLS, CHOICES, LIMITS, Config, ConfigError, parse_config
+from topologies.refusal import quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
@@ -28,6 +28,7 @@ HELP = {
     "chunks": "Consecutive batches each sequence is split into.",
     "horizon": "Future steps to generate one at a time.",
     "any_length": "Build with steps=None: one model accepts any sequence length.",
+    "merge_mode": "How the two directions' h_t become y_t: side by side (concat, 2 x units) or number by number.",
 }
 
 
@@ -42,8 +43,8 @@ def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
     topology_id = query.get("topology", DEFAULT_TOPOLOGY)
     if topology_id not in CATALOGUE:
         warnings.append(
-            f"The link's {literal('topology')} was ignored: it is {literal(quoted(topology_id))}, not one of the "
-            f"{len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
+            f"The link's {literal(quoted('topology'))} was ignored: it is {literal(quoted(topology_id))}, "
+            f"not one of the {len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
         )
         topology_id = DEFAULT_TOPOLOGY
     config = Config()
@@ -55,7 +56,7 @@ def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
             config = parse_config({cli_name: raw}, base=config)
         except ConfigError as error:
             # The refusal names the field and quotes the value; the link's own name for it leads.
-            warnings.append(f"The link's {literal(cut(name))} was ignored: {markdown_of(error)}")
+            warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
     return topology_id, config, warnings
 
 
@@ -98,6 +99,11 @@ def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, obje
         if name == "any_length":
             values[name] = st.sidebar.checkbox(
                 "Any length (steps=None)", value=initial.any_length, help=HELP[name], key=name
+            )
+        elif name in CHOICES:
+            choices = CHOICES[name]
+            values[name] = st.sidebar.selectbox(
+                name, choices, index=choices.index(getattr(initial, name)), help=HELP[name], key=name
             )
         else:
             values[name] = _size_input(name, initial)

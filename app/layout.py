@@ -39,6 +39,7 @@ class _Filled:
     boxes: list[Box]  # in paint order: an arrow's source and target index this list
     anchors: Anchors  # per row: column index -> index into boxes
     rows: list[list[Box | Text]]  # per row: its boxes and the gap's note, in column order
+    extras: list[list[tuple[int, int]]]  # per row: (column index, index into boxes) of each extra box
 
 
 def layout(trace: Trace) -> Plan:
@@ -48,7 +49,7 @@ def layout(trace: Trace) -> Plan:
     marks: list[Mark] = [*dividers(grid), *feedback_arrows(grid, filled.anchors)]
     for row_index, row_marks in enumerate(filled.rows):
         marks += row_marks
-        marks += arrows_into_row(grid, filled.anchors, filled.boxes, row_index)
+        marks += arrows_into_row(grid, filled.anchors, filled.boxes, row_index, filled.extras[row_index])
         marks += row_labels(grid, row_index)
     marks += frames(grid)
     marks += step_labels(grid, BOTTOM + 0.25)
@@ -63,9 +64,10 @@ def layout(trace: Trace) -> Plan:
 
 def _fill(grid: Grid) -> _Filled:
     """Every cell's boxes, row by row from the bottom, each row left to right."""
-    filled = _Filled(boxes=[], anchors=[], rows=[])
+    filled = _Filled(boxes=[], anchors=[], rows=[], extras=[])
     for row_index in range(len(grid.rows)):
         anchors: dict[int, int] = {}
+        extras: list[tuple[int, int]] = []
         row_marks: list[Box | Text] = []
         for column_index, column in enumerate(grid.columns):
             if column.step is None:
@@ -76,9 +78,11 @@ def _fill(grid: Grid) -> _Filled:
             if cell is None:
                 continue
             anchors[column_index] = len(filled.boxes)
+            extras += [(column_index, len(filled.boxes) + 1 + offset) for offset in range(len(cell.extras))]
             filled.boxes.extend((cell.box, *cell.extras))
             row_marks.extend((cell.box, *cell.extras))
         filled.anchors.append(anchors)
+        filled.extras.append(extras)
         filled.rows.append(row_marks)
     return filled
 

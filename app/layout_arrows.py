@@ -6,8 +6,11 @@
 `anchors[row][column]` is the index into `boxes` of the box arrows join in that cell (an h_t,
 not the faded y_t above it). Four kinds of arrow, as `app.plan.ARROW_KINDS` lists them:
 
-- feed: straight up, from a box into the box above it at the same step.
-- fan_out: from RepeatVector's single input box to the copy at every column.
+- feed: up, from a box into the box above it at the same step (both directions of a
+  bidirectional layer read x_t and feed y_t); from h_t into the y_t it dropped; from the last
+  h_t into the returned h_T and c_T.
+- fan_out: one vector per sequence (RepeatVector's input, the h_T of a layer with
+  return_sequences=False) handed on to every step of the row above.
 - carry: along a recurrent row, h_t to h_(t+1); right to left on a bidirectional layer's
   backward row, which reads the sequence from the end. None across a reset or across the gap.
 - feedback: pink, from a call's last y back down to the next call's first x, drawn only where
@@ -16,8 +19,8 @@ not the faded y_t above it). Four kinds of arrow, as `app.plan.ARROW_KINDS` list
 
 from __future__ import annotations
 
-from app.layout_grid import Grid
-from app.plan import Arrow, Box
+from app.layout_grid import DROPPED_BAND, Grid
+from app.plan import Arrow, Box, Geometry, Point
 
 INK = "#333"
 STATE_GREEN = "#2e7d32"
@@ -26,30 +29,68 @@ FEEDBACK_PINK = "#ad1457"
 Anchors = list[dict[int, int]]  # per row: column index -> index into the boxes
 
 
-def arrows_into_row(grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int) -> list[Arrow]:
-    """Arrows up into this row's boxes from the row below, then along the row for carried state."""
-    sources = _sources_below(grid, anchors, row_index)
+def arrows_into_row(
+    grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int, extras: list[tuple[int, int]]
+) -> list[Arrow]:
+    """Arrows into this row's boxes: up from the rows that feed it, along the row for carried
+    state, and into its extra boxes (a dropped y_t, the returned h_T and c_T)."""
     arrows = []
-    for column_index, target in anchors[row_index].items():
-        if column_index in sources:
-            source, kind = sources[column_index]
-            arrows.append(Arrow(kind, source, target, boxes[source].geometry.top, boxes[target].geometry.bottom, INK))
+    for source_row in grid.feeding_rows(row_index):
+        arrows += _feeds(grid, anchors, boxes, source_row, row_index)
     if grid.rows[row_index].role in ("recurrent", "forward", "backward"):
         arrows += _carries(grid, anchors[row_index], boxes, backward=grid.rows[row_index].role == "backward")
+    for column_index, extra in extras:
+        arrows += _into_extra(grid, anchors, boxes, row_index, column_index, extra)
     return arrows
 
 
-def _sources_below(grid: Grid, anchors: Anchors, row_index: int) -> dict[int, tuple[int, str]]:
-    """Column -> (box index, kind) of what feeds each column of this row from the row below.
+def _feeds(grid: Grid, anchors: Anchors, boxes: list[Box], source_row: int, target_row: int) -> list[Arrow]:
+    """Up from source_row into target_row. A row with a steps axis feeds the box above at each
+    step. A row without one hands on one vector per sequence, from one box: it fans out to every
+    step of a row that has steps (RepeatVector), or feeds the one box above; no arrow ever leaves
+    a step whose output was dropped."""
+    arrows = []
+    for column_index, target in anchors[target_row].items():
+        call = grid.columns[column_index].call
+        if grid.has_steps(source_row, call):
+            source_column, kind = column_index, "feed"
+        else:
+            source_column = grid.handing_on_column(source_row, call)
+            kind = "fan_out" if grid.has_steps(target_row, call) else "feed"
+        source = anchors[source_row].get(source_column)
+        if source is None:
+            continue
+        if kind == "fan_out" and grid.drops_outputs(source_row):
+            # From the last h_t of a row that dropped its other y_t: up above those first, then out.
+            start, end = boxes[source].geometry.top, boxes[target].geometry.bottom
+            via = (start[0], start[1] + DROPPED_BAND + 0.15)
+        else:
+            (start, end), via = _ends(boxes[source].geometry, boxes[target].geometry), None
+        arrows.append(Arrow(kind, source, target, start, end, INK, via))
+    return arrows
 
-    A lone input box (RepeatVector's one vector per sequence) fans out to every column."""
-    if row_index == 0:
-        return {}
-    below = anchors[row_index - 1]
-    if len(below) == 1 and len(grid.columns) > 1 and grid.rows[row_index - 1].role == "input":
-        only = next(iter(below.values()))
-        return {column_index: (only, "fan_out") for column_index, _ in grid.drawn()}
-    return {column_index: (index, "feed") for column_index, index in below.items()}
+
+def _ends(source: Geometry, target: Geometry) -> tuple[Point, Point]:
+    """Top of the source to bottom of the target, each end moved a little towards the other box
+    when they are not above one another (the two directions of a bidirectional layer), so that
+    two arrows leaving one box, or reaching one, start and end apart."""
+    shift = max(-0.1, min(0.1, (target.x - source.x) / 2))
+    return (source.top[0] + shift, source.top[1]), (target.bottom[0] - shift, target.bottom[1])
+
+
+def _into_extra(
+    grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int, column_index: int, extra: int
+) -> list[Arrow]:
+    """A dropped y_t comes from the h_t below it; a returned h_T or c_T from the layer's last h_t."""
+    box = boxes[extra]
+    if box.role == "discarded":
+        source = anchors[row_index][column_index]
+    else:
+        layer_row = next(index for index, row in enumerate(grid.rows) if row.layer == box.layer)
+        source = anchors[layer_row].get(column_index)
+        if source is None:
+            return []
+    return [Arrow("feed", source, extra, boxes[source].geometry.top, box.geometry.bottom, INK)]
 
 
 def _carries(grid: Grid, row: dict[int, int], boxes: list[Box], backward: bool) -> list[Arrow]:

@@ -99,18 +99,22 @@ def _state_cell(spot: Spot) -> Cell:
     row, t = spot.row, spot.column.t
     activity = spot.call.activity(row.layer)
     shape, axes = activity.output_shapes[0], activity.output_axes[0]
-    units = shape[-1] // (2 if row.role != "recurrent" else 1)  # a bidirectional output joins two directions
+    units = spot.grid.trace.layer(row.layer).settings["units"]  # each direction's own, whatever the merge
     key = {"recurrent": "h", "forward": "h_forward", "backward": "h_backward"}[row.role]
     values = _step_values(activity.values.get(key), spot.column.step, 3)
     hover = _hover(
         f"<b>state h ({row.role})</b> · {plotly_text(row.layer)}", t, shape, axes, values, (spot.batch, units)
     )
-    state = spot.box("state", row.layer, shape, spot.geometry(_height(units)), f"h<sub>{t}</sub>", hover)
+    # The two directions of a bidirectional layer sit side by side, the forward one a little to
+    # the left and below, so that x_t can feed both and y_t receive both without crossing a box.
+    beside = {"recurrent": {}, "forward": {"dx": -0.2, "width": 0.36}, "backward": {"dx": 0.2, "width": 0.36}}
+    geometry = spot.geometry(_height(units), **beside[row.role])
+    state = spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover)
     if row.role != "recurrent" or len(shape) == 3 or spot.last_step:
         return Cell(state)
     # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
     dropped = f"y<sub>{t}</sub> of {plotly_text(row.layer)}: computed but discarded (return_sequences=False)"
-    above = spot.geometry(0.3, width=0.4, dy=0.72)
+    above = spot.geometry(0.3, width=0.4, dy=geometry.height / 2 + 0.4)
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
 
 

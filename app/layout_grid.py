@@ -21,6 +21,9 @@ MAX_COLUMNS = 12  # past this many steps, draw the first and last few around a g
 FIRST_COLUMNS = 6
 COLUMN_WIDTH = 1.0
 ROW_GAP = 1.5
+# Above a row that drops its y_t (return_sequences=False over several steps), room for the faded
+# y_t boxes, and for the arrows that leave its last h_t to pass above them.
+DROPPED_BAND = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,7 +61,17 @@ class Grid:
         return column_index * COLUMN_WIDTH + 0.4 * column.call
 
     def y_of(self, row_index: int) -> float:
-        return row_index * ROW_GAP
+        """Row centres, bottom to top; a row that drops its y_t has a band of room above it."""
+        return sum(ROW_GAP + (DROPPED_BAND if self.drops_outputs(row) else 0.0) for row in range(row_index))
+
+    def drops_outputs(self, row_index: int) -> bool:
+        """A recurrent row that computes y_t at several steps and hands on only the last one."""
+        row = self.rows[row_index]
+        if row.role != "recurrent":
+            return False
+        return any(
+            len(call.activity(row.layer).output_shapes[0]) == 2 and time_length(call) > 1 for call in self.trace.calls
+        )
 
     @property
     def top_row(self) -> int:
@@ -78,6 +91,37 @@ class Grid:
     def drawn(self) -> list[tuple[int, Column]]:
         """(column index, column) of every drawn step, the gap left out."""
         return [(index, column) for index, column in enumerate(self.columns) if column.step is not None]
+
+    def feeding_rows(self, row_index: int) -> list[int]:
+        """The rows whose boxes feed this row: the layer below (both directions of a bidirectional
+        one). A bidirectional layer's backward row is fed by what feeds its forward row: both
+        directions read the same x_t."""
+        if row_index == 0:
+            return []
+        if self.rows[row_index].role == "backward":
+            return self.feeding_rows(row_index - 1)
+        if self.rows[row_index - 1].role == "backward":
+            return [row_index - 2, row_index - 1]
+        return [row_index - 1]
+
+    def has_steps(self, row_index: int, call_index: int) -> bool:
+        """Whether what this row hands on in that call has a steps axis (else one vector per sequence)."""
+        row, call = self.rows[row_index], self.trace.calls[call_index]
+        if row.role == "input":
+            return not is_vector_input(call)
+        if row.role == "output":
+            return len(call.output_shapes[0]) == 3
+        return len(call.activity(row.layer).output_shapes[0]) == 3
+
+    def handing_on_column(self, row_index: int, call_index: int) -> int | None:
+        """Where a row without a steps axis hands its one vector on in a call: its first step for
+        the model's input (RepeatVector's vector), the last step for a layer (h_T of a layer with
+        return_sequences=False). None when that step is hidden in the gap."""
+        wanted = 0 if self.rows[row_index].role == "input" else time_length(self.trace.calls[call_index]) - 1
+        for index, column in self.drawn():
+            if column.call == call_index and column.step == wanted:
+                return index
+        return None
 
 
 def time_length(call: CallRecord) -> int:

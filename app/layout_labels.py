@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.layout_grid import Grid, Row
+from app.layout_grid import DROPPED_BAND, Grid, Row
 from app.literal import plotly_text
 from app.plan import FONT_SIZE, ROLES, Divider, Frame, Text
 from topologies.records import symbolic
 
 GREY = "#616161"
+# How a bidirectional layer's two h_t become its y_t, by merge_mode.
+MERGED = {
+    "concat": "joined side by side (concat)",
+    "sum": "added (sum)",
+    "mul": "multiplied (mul)",
+    "ave": "averaged (ave)",
+}
 
 
 def gap_note(grid: Grid, column_index: int) -> Text:
@@ -79,9 +86,10 @@ def _layer_label(grid: Grid, row: Row) -> _Label:
         )
     )
     if row.role in ("forward", "backward"):
-        # Each direction carries units numbers; the layer's output joins the two.
-        joined = f"<br>joined: {right}" if row.role == "backward" else ""
-        right = f"h each step: ({batch}, {output[-1] // 2}) = (batch, units)" + joined
+        # Each direction carries units numbers; the layer's output joins the two, as merge_mode says.
+        settings = grid.trace.layer(row.layer).settings
+        merged = f"<br>{MERGED[settings['merge_mode']]}: {right}" if row.role == "backward" else ""
+        right = f"h each step: ({batch}, {settings['units']}) = (batch, units)" + merged
     elif row.role == "recurrent" and len(output) == 2:
         right = f"h each step: ({batch}, {output[-1]})<br>hands on only the last: {right}"
         left += "<br>return_sequences=False"
@@ -126,7 +134,8 @@ def frames(grid: Grid) -> list[Frame | Text]:
         if not inside:
             continue
         right = grid.x_of(len(grid.columns) - 1) + 0.55
-        frame = Frame(-0.55, grid.y_of(min(inside)) - 0.65, right, grid.y_of(max(inside)) + 0.65)
+        top = grid.y_of(max(inside)) + 0.65 + (DROPPED_BAND if grid.drops_outputs(max(inside)) else 0.0)
+        frame = Frame(-0.55, grid.y_of(min(inside)) - 0.65, right, top)
         title = f"<b>{plotly_text(model.name)}</b> (a Model)"
         marks.append(frame)
         marks.append(Text(frame.x0 + 0.05, frame.y1 - 0.12, title, anchor="left", colour="#3949ab", size=FONT_SIZE - 1))

@@ -36,8 +36,11 @@ def literal(text: str) -> str:
     fence = "`" * (max((len(run) for run in _BACKTICK_RUNS.findall(text)), default=0) + 1)
     # CommonMark strips one space from each end of a span that starts and ends with one: a value
     # that does so, or that starts or ends with a backtick, is padded so that nothing is lost.
+    # A span of spaces only is kept as it is; an empty one cannot be written, so it shows one space.
+    if not text.strip():
+        return f"`{text or ' '}`"
     padded = text[:1] in ("`", " ") and text[-1:] in ("`", " ") or text[:1] == "`" or text[-1:] == "`"
-    padding = " " if padded or not text.strip() else ""
+    padding = " " if padded else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 
 

@@ -126,6 +126,7 @@ class Arrow:
     start: Point
     end: Point
     colour: str
+    via: Point | None = None  # a bend: a plain line from start to here, the arrow from here to end
 
     def __post_init__(self):
         if self.kind not in ARROW_KINDS:

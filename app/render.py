@@ -29,6 +29,8 @@ def render(plan: Plan) -> go.Figure:
                 shapes += _box_shapes(mark)
                 annotations.append(_box_label(mark))
             case Arrow():
+                if mark.via is not None:
+                    shapes.append(_stem(mark))
                 annotations.append(_arrow(mark))
             case Text():
                 annotations.append(_text(mark))
@@ -90,11 +92,12 @@ def _box_label(box: Box) -> dict:
 
 def _arrow(arrow: Arrow) -> dict:
     """An annotation with no text is an arrow: its head at (x, y), its tail at (ax, ay)."""
+    tail = arrow.via or arrow.start
     return dict(
         x=arrow.end[0],
         y=arrow.end[1],
-        ax=arrow.start[0],
-        ay=arrow.start[1],
+        ax=tail[0],
+        ay=tail[1],
         xref="x",
         yref="y",
         axref="x",
@@ -106,6 +109,18 @@ def _arrow(arrow: Arrow) -> dict:
         arrowwidth=1.6,
         arrowcolor=arrow.colour,
         opacity=1.0,
+    )
+
+
+def _stem(arrow: Arrow) -> dict:
+    """The straight part of a bent arrow, from its box up to the bend."""
+    return dict(
+        type="line",
+        x0=arrow.start[0],
+        y0=arrow.start[1],
+        x1=arrow.via[0],
+        y1=arrow.via[1],
+        line=dict(color=arrow.colour, width=1.6),
     )
 
 

@@ -18,6 +18,13 @@ DOCUMENTED_IDS = [
     "bidirectional",
 ]
 
+# The documented choices of every field that takes a name: the cells, and how Bidirectional
+# joins its two directions.
+DOCUMENTED_CHOICES = {
+    "cell": ("LSTM", "GRU", "SimpleRNN"),
+    "merge_mode": ("concat", "sum", "mul", "ave"),
+}
+
 # The documented inclusive range of every whole-number field.
 DOCUMENTED_LIMITS = {
     "batch": (1, 1024),

@@ -4,9 +4,12 @@ A record names the box an arrow leaves and the box it points at (indices into me
 its kind. The expectations are derived here from the boxes, the trace and the rules the picture
 teaches, and from counts worked out by hand for the seed; never from the code under test.
 
-- feed: straight up from a box into the next row's box in the same column (same call and step).
-  The pale y_t a layer dropped (return_sequences=False) is not a row of its own.
-- fan_out: RepeatVector's single input vector, one box under many columns, feeds every column.
+- feed: up from a box into a box of a layer it feeds, at the same step (Keras's own graph says
+  which layers feed which); from h_t into the pale y_t it dropped (return_sequences=False); from
+  the last h_t into the returned h_T and c_T.
+- fan_out: one vector per sequence (RepeatVector's input, the h_T of a layer that returns no
+  sequence) handed on from its one box to every step of the row above. No arrow leaves a step
+  whose output was dropped.
 - carry: along a row of states, h_t to h_(t+1) of the same layer, unless the stateful layers were
   reset between them; right to left in a bidirectional layer's backward row.
 - feedback: one call's last y back to the next call's first x, where the topology feeds it back.
@@ -21,7 +24,7 @@ import math
 import pytest
 
 from app.diagram import draw
-from tests.helpers import seed_config
+from tests.helpers import config_for, seed_config
 from topologies import CATALOGUE, trace
 
 KINDS = {"feed", "carry", "feedback", "fan_out"}
@@ -31,31 +34,35 @@ IDS = list(CATALOGUE)
 # horizon 3, depth 2): every row above the input is fed from below at each column it has a box in.
 SEED_ARROWS = {
     "many_to_many": dict(feed=10, carry=4),  # 5 x->h, 5 h->y; h_1 -> h_2 -> ... -> h_5
-    "many_to_one": dict(feed=6, carry=4),  # 5 x->h, and only h_5 -> y
+    "many_to_one": dict(feed=10, carry=4),  # 5 x->h, 4 h_t -> the y_t it drops, and only h_5 -> y
     "one_to_many_repeat": dict(fan_out=5, feed=10, carry=4),  # the one x -> 5 copies; copy->h, h->y
     "one_to_many_stateful": dict(feed=10, carry=4, feedback=4),  # 5 one-step calls, no reset between
     "stateful_batches": dict(feed=10, carry=4),  # 2 + 3 steps, the state carried into batch 2
     "forecast_stateful": dict(feed=21, carry=6, feedback=2),  # 7 steps x (x->h, h->Dense, Dense->y)
-    # 15 steps drawn as t = 1..6, gap, 11..15: 11 x->h; h->Dense->y at t = 5 and 15 (10 is in the gap);
+    # 15 steps drawn as t = 1..6, gap, 11..15: 11 x->h; 9 h_t -> dropped y_t (all but t = 5 and 15);
+    # h->Dense->y at t = 5 and 15 (10 is in the gap);
     # carries: 4 in window 1, 1 into window 2 (stateful, no reset), 4 in window 3
-    "sliding_windows": dict(feed=15, carry=9),
-    "stacked": dict(feed=11, carry=8),  # x->h1, h1->h2 at 5 steps, h2_5 -> y; 4 per layer
-    "autoencoder": dict(feed=30, carry=16),  # 6 rows above the input x 5 steps; 4 recurrent rows x 4
+    "sliding_windows": dict(feed=24, carry=9),
+    "stacked": dict(feed=15, carry=8),  # x->h1, h1->h2 at 5 steps, 4 dropped y_t, h2_5 -> y; 4 per layer
+    # x->e1, e1->e_last at 5 steps, 4 dropped y_t, h_5 of e_last fans out to the 5 copies,
+    # copy->d1, d1->d2, d2->y at 5 steps; 4 recurrent rows x 4 carries
+    "autoencoder": dict(feed=29, fan_out=5, carry=16),
     "time_distributed": dict(feed=15, carry=4),  # x->h, h->Dense, Dense->y at each of 5 steps
     "text_generator": dict(feed=30, carry=8),  # emb, h1, h2, Dense, softmax, y: 6 rows x 5 steps
-    "return_state": dict(feed=10, carry=4),  # the returned h_T and c_T have no arrows
-    "bidirectional": dict(feed=15, carry=8),  # x->forward->backward->y; 4 each way
+    "return_state": dict(feed=12, carry=4),  # x->h, h->y at 5 steps; h_5 -> the returned h_T and c_T
+    "bidirectional": dict(feed=20, carry=8),  # x -> both directions, both -> y, at 5 steps; 4 each way
 }
 
 VARIANTS = [
-    # 13 steps: t = 1..6 and 9..13; carries 5 + 4, none across the gap
-    pytest.param("many_to_one", dict(steps=13), dict(feed=12, carry=9), id="many_to_one-13steps"),
+    # 13 steps: t = 1..6 and 9..13: 11 x->h, 10 dropped y_t, h_13 -> y; carries 5 + 4, none across the gap
+    pytest.param("many_to_one", dict(steps=13), dict(feed=22, carry=9), id="many_to_one-13steps"),
     pytest.param("one_to_many_repeat", dict(steps=15), dict(fan_out=11, feed=22, carry=9), id="repeat-15steps"),
-    pytest.param("bidirectional", dict(cell="GRU", steps=3), dict(feed=9, carry=4), id="bidirectional-GRU-3steps"),
+    pytest.param("bidirectional", dict(cell="GRU", steps=3), dict(feed=12, carry=4), id="bidirectional-GRU-3steps"),
+    pytest.param("bidirectional", dict(merge_mode="ave"), dict(feed=20, carry=8), id="bidirectional-ave"),
     # 20 steps in 3 batches, no reset between them: 11 columns, 5 + 4 carries
     pytest.param("stateful_batches", dict(steps=20, chunks=3), dict(feed=22, carry=9), id="stateful-20steps-3chunks"),
-    pytest.param("return_state", dict(cell="GRU"), dict(feed=10, carry=4), id="return_state-GRU"),
-    pytest.param("stacked", dict(depth=3), dict(feed=16, carry=12), id="stacked-depth3"),
+    pytest.param("return_state", dict(cell="GRU"), dict(feed=11, carry=4), id="return_state-GRU"),  # h_T only
+    pytest.param("stacked", dict(depth=3), dict(feed=20, carry=12), id="stacked-depth3"),
     # prime t = 1..5, then one call per step to t = 14, drawn as t = 1..6, gap, 10..14: the loop is
     # seen closing from the prime into t = 6 and between the last five calls
     pytest.param("forecast_stateful", dict(horizon=10), dict(feed=33, carry=9, feedback=5), id="forecast-horizon10"),
@@ -87,7 +94,9 @@ def picture(traced):
     def make(topology_id, config, **options) -> Picture:
         result = trace(topology_id, config, **options) if options else traced(topology_id, config)
         figure = draw(result)
-        drawn = [(a.ax, a.ay, a.x, a.y) for a in figure.layout.annotations if a.showarrow]
+        # A bent arrow is a plain line from its box up to the bend, then the arrow from there.
+        bends = {(shape.x1, shape.y1): (shape.x0, shape.y0) for shape in figure.layout.shapes if shape.type == "line"}
+        drawn = [(*bends.get((a.ax, a.ay), (a.ax, a.ay)), a.x, a.y) for a in figure.layout.annotations if a.showarrow]
         meta = figure.layout.meta
         return Picture(result, list(meta["boxes"]), list(figure.data[0].hovertext), list(meta["arrows"]), drawn)
 
@@ -147,38 +156,101 @@ def test_arrow_counts_worked_by_hand_beyond_the_seed(topology_id, changes, want,
 # ------------------------------------------------------------------ each kind follows its rule
 
 
-def expected_feeds(boxes) -> collections.Counter:
-    """(source, target, kind) up each column, from one row to the next; a lone input fans out."""
-    solid = [index for index, box in enumerate(boxes) if box["role"] != "discarded"]
-    rows = sorted({centre(boxes[index])[1] for index in solid})
-    at = {centre(boxes[index]): index for index in solid}
-    want = collections.Counter()
-    for lower, upper in zip(rows, rows[1:]):
-        below = [index for index in solid if centre(boxes[index])[1] == lower]
-        above = [index for index in solid if centre(boxes[index])[1] == upper]
-        if len(below) == 1 and len(above) > 1 and boxes[below[0]]["role"] == "input":
-            want.update((below[0], target, "fan_out") for target in above)  # RepeatVector's one vector
-            continue
-        for target in above:
-            source = at.get((centre(boxes[target])[0], lower))
-            if source is not None:
-                want[(source, target, "feed")] += 1
-    return want
+def keras_edges(model) -> set[tuple[str, str]]:
+    """(layer, layer it feeds) in Keras's own graph of `model`, nested models opened up, with
+    "input" and "output" for the model's own. Read from the layers' inbound nodes."""
+
+    def walk(model, input_sources):
+        sources = {id(tensor): names for tensor, names in zip(model.inputs, input_sources)}
+        edges = set()
+        for layer in model.layers:
+            if type(layer).__name__ == "InputLayer":
+                continue
+            node = layer._inbound_nodes[-1]  # its call in this graph
+            feeding = set().union(*(sources[id(tensor)] for tensor in node.input_tensors))
+            if hasattr(layer, "layers"):  # a nested model: its own graph, fed by what feeds it
+                inner_edges, outputs = walk(layer, [feeding] * len(layer.inputs))
+                edges |= inner_edges
+                sources.update((id(tensor), names) for tensor, names in zip(node.output_tensors, outputs))
+                continue
+            edges |= {(source, layer.name) for source in feeding}
+            sources.update((id(tensor), {layer.name}) for tensor in node.output_tensors)
+        return edges, [sources[id(tensor)] for tensor in model.outputs]
+
+    edges, outputs = walk(model, [{"input"}] * len(model.inputs))
+    return edges | {(source, "output") for names in outputs for source in names}
 
 
-@pytest.mark.parametrize(("topology_id", "config"), seed_and_variants())
-def test_feeds_go_straight_up_one_row_at_the_same_step(topology_id, config, picture):
+def node_of(seen: Picture, index: int) -> str:
+    """The graph node a box stands for: the model's input or output, or a layer."""
+    box = seen.boxes[index]
+    output_row = {centre(other)[1] for other in seen.boxes if other["role"] == "output"}
+    if box["role"] == "input":
+        return "input"
+    if box["role"] == "output" or centre(box)[1] in output_row:  # y_t, and returned h_T, c_T
+        return "output"
+    return box["layer"]
+
+
+GRAPH_CASES = [
+    pytest.param(topology_id, size, id=f"{topology_id}-{size}") for topology_id in IDS for size in ("seed", "odd")
+]
+
+
+@pytest.mark.parametrize(("topology_id", "size"), GRAPH_CASES)
+def test_the_drawn_graph_is_the_models_graph(topology_id, size, picture):
+    """Every arrow between two rows joins a layer to one Keras says it feeds, and every such pair
+    of layers is drawn; arrows within a layer (h_t to the y_t it drops) stay within it."""
+    config = config_for(topology_id, size)
     seen = picture(topology_id, config)
-    boxes, arrows = seen.boxes, seen.arrows
-    got = collections.Counter(
-        (arrow["source"], arrow["target"], arrow["kind"]) for arrow in arrows if arrow["kind"] in ("feed", "fan_out")
-    )
-    assert got == expected_feeds(boxes)
-    for source, target, kind in got:
-        low, high = boxes[source], boxes[target]
-        assert centre(low)[1] < centre(high)[1], (low, high)  # upwards
-        if kind == "feed":
-            assert (low["call"], low["step"]) == (high["call"], high["step"]), (low, high)
+    model = CATALOGUE[topology_id].build(config)
+    drawn = {
+        (node_of(seen, arrow["source"]), node_of(seen, arrow["target"]))
+        for arrow in seen.arrows
+        if arrow["kind"] in ("feed", "fan_out")
+    }
+    between_rows = {(source, target) for source, target in drawn if source != target}
+    assert between_rows == keras_edges(model)
+    for arrow in seen.arrows:  # within one layer, an arrow only goes from h_t into the y_t it drops
+        if arrow["kind"] == "feed" and node_of(seen, arrow["source"]) == node_of(seen, arrow["target"]):
+            assert seen.boxes[arrow["target"]]["role"] == "discarded", seen.boxes[arrow["target"]]
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+def test_both_directions_read_x_t_and_both_reach_y_t(merge_mode, picture):
+    seen = picture("bidirectional", seed_config("bidirectional", merge_mode=merge_mode))
+    direction = {
+        index: "backward" if "(backward)" in seen.hover[index] else "forward"
+        for index, box in enumerate(seen.boxes)
+        if box["role"] == "state"
+    }
+    for step in range(1, 6):
+        x = next(i for i, box in enumerate(seen.boxes) if box["role"] == "input" and box["step"] == step)
+        y = next(i for i, box in enumerate(seen.boxes) if box["role"] == "output" and box["step"] == step)
+        read_by = {direction[a["target"]] for a in seen.arrows if a["source"] == x}
+        reaching = {direction[a["source"]] for a in seen.arrows if a["target"] == y}
+        assert read_by == reaching == {"forward", "backward"}, step
+        assert all(a["target"] in direction for a in seen.arrows if a["source"] == x)
+    width = 8 if merge_mode == "concat" else 4  # 2 x units side by side, else units
+    assert {tuple(box["shape"]) for box in seen.boxes if box["role"] == "output"} == {(10, 5, width)}
+
+
+@pytest.mark.parametrize(("topology_id", "size"), GRAPH_CASES)
+def test_every_box_but_the_input_has_an_arrow_in_and_none_leaves_a_dropped_step(topology_id, size, picture):
+    seen = picture(topology_id, config_for(topology_id, size))
+    targets = {arrow["target"] for arrow in seen.arrows}
+    for index, box in enumerate(seen.boxes):
+        assert box["role"] == "input" or index in targets, box
+    # A layer that hands on one vector per sequence hands it on from its last step only.
+    last_step = collections.defaultdict(int)
+    for box in seen.boxes:
+        last_step[(box["layer"], box["call"])] = max(last_step[(box["layer"], box["call"])], box["step"])
+    for arrow in seen.arrows:
+        source, target = seen.boxes[arrow["source"]], seen.boxes[arrow["target"]]
+        leaves_layer = node_of(seen, arrow["source"]) != node_of(seen, arrow["target"])
+        if arrow["kind"] in ("feed", "fan_out") and leaves_layer and len(source["shape"]) == 2:
+            if source["role"] != "input":
+                assert source["step"] == last_step[(source["layer"], source["call"])], (source, target)
 
 
 def expected_carries(seen: Picture) -> set:

@@ -27,6 +27,7 @@ SEED_DEFAULTS = {
     "chunks": 2,
     "horizon": 3,
     "any_length": False,
+    "merge_mode": "concat",
 }
 
 

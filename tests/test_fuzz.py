@@ -10,21 +10,21 @@ The limits are the documented ones, written out here rather than read from the c
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 import topologies.config as config_module
 from app.controls import config_from_query
 from tests.helpers import DOCUMENTED_CELLS, documented_work
-from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
+from tests.syllabus import DOCUMENTED_CHOICES, DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config, ConfigError, parse_config, trace
 
 # --------------------------------------------------------------------------- the documentation
 
-DOCUMENTED_FIELDS = (*DOCUMENTED_LIMITS, "cell", "any_length")
+DOCUMENTED_FIELDS = (*DOCUMENTED_LIMITS, *DOCUMENTED_CHOICES, "any_length")
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 DEFAULT_TOPOLOGY = "many_to_one"
@@ -45,8 +45,8 @@ def allowed(field: str, value: object) -> bool:
     """The documented rule for one field, all other fields at their defaults."""
     if field in DOCUMENTED_LIMITS:
         return is_whole_number_in(value, *DOCUMENTED_LIMITS[field])
-    if field == "cell":
-        return isinstance(value, str) and value in DOCUMENTED_CELLS
+    if field in DOCUMENTED_CHOICES:
+        return isinstance(value, str) and value in DOCUMENTED_CHOICES[field]
     if field == "any_length":
         return isinstance(value, bool)
     raise AssertionError(f"no documented rule for {field}")
@@ -55,8 +55,8 @@ def allowed(field: str, value: object) -> bool:
 def text_parses(field: str, raw: str) -> bool:
     """Would this text be accepted for this field, alone, from the defaults?"""
     text = raw.strip()
-    if field == "cell":
-        return text.lower() in (cell.lower() for cell in DOCUMENTED_CELLS)
+    if field in DOCUMENTED_CHOICES:
+        return text.lower() in (choice.lower() for choice in DOCUMENTED_CHOICES[field])
     if field == "any_length":
         return text.lower() in TRUE_WORDS + FALSE_WORDS
     try:
@@ -68,8 +68,8 @@ def text_parses(field: str, raw: str) -> bool:
 
 def parsed_value(field: str, raw: str) -> object:
     text = raw.strip()
-    if field == "cell":
-        return next(cell for cell in DOCUMENTED_CELLS if cell.lower() == text.lower())
+    if field in DOCUMENTED_CHOICES:
+        return next(choice for choice in DOCUMENTED_CHOICES[field] if choice.lower() == text.lower())
     if field == "any_length":
         return text.lower() in TRUE_WORDS
     return int(text)
@@ -82,8 +82,7 @@ def cut(shown: str) -> str:
 
 def shown_as_code(text: str) -> str:
     """Documented: a name from a link is shown as code, cut, with invisible characters escaped."""
-    visible = "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in cut(text))
-    return visible
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in cut(repr(text)))
 
 
 def names(message: str, name: str) -> bool:
@@ -111,7 +110,9 @@ any_value = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([1.0, 10.0, 0.5, -0.0]),
     st.text(max_size=20),
-    st.sampled_from(DOCUMENTED_CELLS + ("lstm", "gru", "LSTM ", "", "10", "true")),
+    st.sampled_from(
+        DOCUMENTED_CELLS + DOCUMENTED_CHOICES["merge_mode"] + ("lstm", "gru", "LSTM ", "Sum", "", "10", "true")
+    ),
     st.none(),
     st.booleans(),
     st.lists(st.one_of(st.integers(-3, 3), st.text(max_size=3), st.none()), max_size=4),
@@ -258,9 +259,11 @@ def test_config_from_query_never_raises_and_warns_by_name(query):
     # One warning per refused parameter, each naming it as code: "The link's `<name>` was ignored: ...".
     warned = []
     for warning in warnings:
-        match = re.match(r"The link's (`+) ?(.*?) ?\1 was ignored: ", warning, flags=re.DOTALL)
-        assert match, f"warning does not name its parameter: {warning!r}"
-        candidates = [key for key in query if shown_as_code(key) == match.group(2)]
+        assert warning.startswith("The link's `"), f"warning does not name its parameter: {warning!r}"
+        # The parameter's name is the warning's first code span, as a CommonMark parser reads it.
+        tokens = MarkdownIt("commonmark").parseInline(warning)[0].children
+        named = next(token.content for token in tokens if token.type == "code_inline")
+        candidates = [key for key in query if shown_as_code(key) == named]
         assert candidates, f"warning names no parameter of the link: {warning!r}"
         warned.append(candidates[0])
     assert len(warned) == len(set(warned)), warnings
@@ -294,7 +297,8 @@ def test_config_from_query_never_raises_and_warns_by_name(query):
     topology_id=st.sampled_from(list(CATALOGUE)),
     sizes=st.fixed_dictionaries(
         {field: st.integers(low, high) for field, (low, high) in DOCUMENTED_LIMITS.items()}
-        | {"cell": st.sampled_from(DOCUMENTED_CELLS), "any_length": st.booleans()}
+        | {field: st.sampled_from(choices) for field, choices in DOCUMENTED_CHOICES.items()}
+        | {"any_length": st.booleans()}
     ),
 )
 def test_topology_check_refuses_with_a_config_error_only(topology_id, sizes):
@@ -371,4 +375,4 @@ def test_a_link_over_budget_keeps_the_picture_within_it():
     topology_id, config, warnings = config_from_query(query)
     assert topology_id == DEFAULT_TOPOLOGY
     assert config.work <= DOCUMENTED_WORK_BUDGET
-    assert any(warning.startswith("The link's `units`") and "budget" in warning for warning in warnings), warnings
+    assert any(warning.startswith("The link's `'units'`") and "budget" in warning for warning in warnings), warnings

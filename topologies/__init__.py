@@ -20,7 +20,7 @@ Importing this package is cheap: `trace` (and with it TensorFlow) loads on first
 """
 
 from topologies.catalogue import CATALOGUE
-from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
+from topologies.config import CELLS, LIMITS, MERGE_MODES, Config, ConfigError, parse_config
 from topologies.contract import Event, Topology
 from topologies.records import Facts, Trace
 
@@ -28,6 +28,7 @@ __all__ = [
     "CATALOGUE",
     "CELLS",
     "LIMITS",
+    "MERGE_MODES",
     "Config",
     "ConfigError",
     "Event",

@@ -14,7 +14,7 @@ import json
 import sys
 
 from topologies.catalogue import CATALOGUE
-from topologies.config import CELLS, LIMITS, Config, ConfigError, parse_config
+from topologies.config import CHOICES, LIMITS, Config, ConfigError, parse_config
 from topologies.report import format_table
 
 
@@ -38,7 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     # tests share one set of rules and one wording of every error.
     for name, (low, high) in LIMITS.items():
         tracing.add_argument(f"--{name}", help=f"{low}-{high}, default {getattr(defaults, name)}")
-    tracing.add_argument("--cell", help=f"{' | '.join(CELLS)}, default {defaults.cell}")
+    for name, choices in CHOICES.items():
+        tracing.add_argument(
+            f"--{name.replace('_', '-')}", help=f"{' | '.join(choices)}, default {getattr(defaults, name)}"
+        )
     tracing.add_argument("--any-length", action="store_true", help="build with steps=None")
     tracing.add_argument("--json", action="store_true", help="print Trace.to_dict() as JSON")
     return parser
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{topology_id:<{width}}  {topology.summary}")
         return 0
 
-    values = {name: getattr(arguments, name) for name in (*LIMITS, "cell") if getattr(arguments, name) is not None}
+    values = {name: getattr(arguments, name) for name in (*LIMITS, *CHOICES) if getattr(arguments, name) is not None}
     if arguments.any_length:
         values["any_length"] = True
     from topologies.backend import load_keras

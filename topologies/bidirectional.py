@@ -1,8 +1,11 @@
 """Bidirectional: one layer reads the sequence forwards, a twin reads it backwards.
 
 `Bidirectional` makes a copy of the layer that starts at the last step and walks to the first.
-At every step the two outputs are joined side by side (merge_mode="concat"), so the output has
-twice as many numbers as units: each step now knows about both its past and its future.
+Both copies read the same x_t; each carries its own state, the forward one from step 1 to T,
+the backward one from T to 1. At every step the two outputs are joined: side by side with
+merge_mode="concat", so the output has twice as many numbers as units, or number by number
+with "sum", "mul" or "ave", which keep units numbers. Either way each step now knows about both
+its past and its future.
 
     outputs = layers.Bidirectional(layers.LSTM(4, return_sequences=True))(inputs)
     # (batch, 5, 8) = (batch, steps, 2 x units)
@@ -19,6 +22,6 @@ def build(config) -> keras.Model:
     Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN
     inputs = keras.Input(shape=(steps, config.features), name="x")  # (batch, steps, features)
     forward = Recurrent(config.units, return_sequences=True, name="rnn")
-    both = layers.Bidirectional(forward, merge_mode="concat", name="bidirectional")
-    outputs = both(inputs)  # (batch, steps, 2 x units)
+    both = layers.Bidirectional(forward, merge_mode=config.merge_mode, name="bidirectional")
+    outputs = both(inputs)  # (batch, steps, 2 x units) with concat, (batch, steps, units) otherwise
     return keras.Model(inputs, outputs, name="bidirectional")

@@ -88,6 +88,6 @@ register(
 )
 register(
     "bidirectional",
-    "A forward and a backward layer, joined: (batch, steps, 2 x units).",
-    extras=("any_length",),
+    "A forward and a backward layer, both reading x_t, joined: (batch, steps, 2 x units).",
+    extras=("merge_mode", "any_length"),
 )

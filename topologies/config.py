@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from topologies.refusal import Refusal, quoted
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
+MERGE_MODES = ("concat", "sum", "mul", "ave")  # how Bidirectional joins its two directions
+# The fields that take one name from a short list.
+CHOICES: dict[str, tuple[str, ...]] = {"cell": CELLS, "merge_mode": MERGE_MODES}
 
 # Inclusive ranges of every whole-number field.
 LIMITS: dict[str, tuple[int, int]] = {
@@ -57,12 +60,15 @@ class Config:
     chunks: int = 2  # consecutive batches one sequence is split into in stateful_batches
     horizon: int = 3  # future steps forecast_stateful generates one at a time
     any_length: bool = False  # build with steps=None, so one model accepts any length
+    merge_mode: str = "concat"  # bidirectional: concat (2 x units) | sum | mul | ave (units)
 
     def __post_init__(self) -> None:
         for name, (low, high) in LIMITS.items():
             _check_whole_number(name, getattr(self, name), low, high)
-        if not isinstance(self.cell, str) or self.cell not in CELLS:
-            raise ConfigError("cell is ", quoted(self.cell), f", but it must be one of {', '.join(CELLS)}.")
+        for name, choices in CHOICES.items():
+            value = getattr(self, name)
+            if not isinstance(value, str) or value not in choices:
+                raise ConfigError(f"{name} is ", quoted(value), f", but it must be one of {', '.join(choices)}.")
         if not isinstance(self.any_length, bool):
             raise ConfigError("any_length is ", quoted(self.any_length), ", but it must be true or false.")
         if self.work > WORK_BUDGET:
@@ -110,9 +116,9 @@ def _parse_field(name: str, raw: object) -> object:
     if not isinstance(raw, str):
         return raw
     text = raw.strip()
-    if name == "cell":
+    if name in CHOICES:
         # Accept any capitalisation, since people type "lstm" as often as "LSTM".
-        return next((cell for cell in CELLS if cell.lower() == text.lower()), text)
+        return next((choice for choice in CHOICES[name] if choice.lower() == text.lower()), text)
     if name == "any_length":
         flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
         if text.lower() not in flags:

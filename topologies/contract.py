@@ -14,6 +14,8 @@ The module provides:
                                           topologies); without it, the model is called once
     LAST_AXIS = {"to_vocab": "vocab"}     optional: what the last axis of a layer's output means,
                                           where it is not the layer's units (see layer_kinds)
+    what_ran(trace) -> str                optional: what a multi-call protocol ran, in words and
+                                          the run's sizes ("batch 10 · 5 steps fed in 2 calls: 2 + 3")
 
 and a docstring that states the concept it teaches, with a worked example (an indented code
 block) and a "Reference:" link; `Topology.concept_markdown` turns it into markdown for a page.
@@ -36,7 +38,7 @@ from types import ModuleType
 from typing import Literal
 
 from topologies.config import Config, ConfigError
-from topologies.records import Facts
+from topologies.records import Facts, Trace
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +93,16 @@ class Topology:
     def last_axis(self) -> dict[str, str]:
         """Layer name -> what the last axis of its output means, where it is not its units."""
         return getattr(self.module, "LAST_AXIS", {})
+
+    def what_ran(self, trace: Trace) -> str:
+        """The run in words, with its measured sizes: the title of the picture and of the table."""
+        if hasattr(self.module, "what_ran"):
+            return self.module.what_ran(trace)
+        shape = trace.calls[0].input_shapes[0]  # (batch, steps, features), (batch, steps) or (batch, features)
+        steps = shape[1] if len(shape) == 3 or trace.calls[0].input_axes[0][-1] == "steps" else trace.config.steps
+        if trace.config.any_length:
+            return f"batch {shape[0]} · steps None (any length), {steps} in this run"
+        return f"batch {shape[0]} · steps {steps}"
 
     def build(self, config: Config):
         return self.module.build(config)

@@ -60,6 +60,12 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="forecast_stateful")
 
 
+def what_ran(trace) -> str:
+    batch = trace.calls[0].input_shapes[0][0]
+    fed_back = len(trace.calls) - 1
+    return f"batch {batch} · trained, primed on {trace.config.steps} steps, then {fed_back} fed back one at a time"
+
+
 def calls(model, config, runner, epochs: int = EPOCHS):
     """Train for `epochs`, prime on the known steps, then generate `horizon` future steps.
 

@@ -127,7 +127,9 @@ LAYER_KINDS: dict[str, LayerKind] = {
             code=lambda layer: f"Bidirectional({code_of(layer.forward_layer)})",
             settings=lambda layer: {**_recurrent_settings(layer.forward_layer), "merge_mode": layer.merge_mode},
             formula=_bidirectional_formula,
-            output_axes=lambda layer, axes, count, meaning: [("batch", "steps", "2 x units")],
+            output_axes=lambda layer, axes, count, meaning: [
+                ("batch", "steps", "2 x units" if layer.merge_mode == "concat" else "units")
+            ],
         ),
         LayerKind(
             "repeat",

@@ -160,9 +160,11 @@ def activity(
         states = outputs[0] if layer.return_sequences else state_sequence(layer, inputs[0][0:1], initial_state)
         values["h"] = sample(states)
     if kind == "bidirectional":
-        half = outputs[0].shape[-1] // 2
-        values["h_forward"] = sample(outputs[0][..., :half])
-        values["h_backward"] = sample(outputs[0][..., half:])
+        # Each direction's own h_t, whatever merge_mode then makes of them: the wrapper's two
+        # layers (its weights) run over sample 0; the backward one reads from the last step, so
+        # its outputs are turned round to line up with t, as Bidirectional itself does.
+        forward, backward = direction_states(layer, inputs[0][0:1])
+        values["h_forward"], values["h_backward"] = sample(forward), sample(backward)
     return LayerActivity(
         layer=layer.name,
         input_shapes=tuple(tuple(array.shape) for array in inputs),
@@ -180,6 +182,13 @@ def state_sequence(layer, sample_input: np.ndarray, initial_state) -> np.ndarray
     if initial_state is None:
         return np.asarray(Executor(probe)(sample_input))
     return np.asarray(Executor(probe)(sample_input, initial_state=initial_state))
+
+
+def direction_states(layer, sample_input: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """h_t of a Bidirectional layer's forward and backward copies for one sample: (1, steps, units) each."""
+    forward = np.asarray(Executor(layer.forward_layer)(sample_input))
+    backward = np.asarray(Executor(layer.backward_layer)(sample_input))
+    return forward, backward[:, ::-1]
 
 
 def sample(array: np.ndarray) -> list:

@@ -45,6 +45,11 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="one_to_many_stateful")
 
 
+def what_ran(trace) -> str:
+    batch = trace.calls[0].input_shapes[0][0]
+    return f"batch {batch} · {len(trace.calls)} calls of one step, each output fed back as the next input"
+
+
 def calls(model, config, runner):
     """Start new sequences, then feed every output back in as the next input, one call a step."""
     runner.reset()  # new sequences: no state from any earlier run

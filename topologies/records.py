@@ -110,6 +110,7 @@ class Trace:
     calls: tuple[CallRecord, ...]
     reset_after: bool  # the stateful layers were reset after the last call
     facts: Facts = Facts()
+    ran: str = ""  # what ran, in words and the run's own sizes: "batch 10 · steps 5"
 
     @property
     def input_shapes(self) -> tuple[Shape, ...]:
@@ -182,6 +183,7 @@ class Trace:
                 for call in self.calls
             ],
             "reset_after": self.reset_after,
+            "ran": self.ran,
             **dict(self.facts.items()),
         }
 
@@ -229,6 +231,7 @@ class Trace:
                 for call in data["calls"]
             ),
             reset_after=data["reset_after"],
+            ran=data["ran"],
             facts=Facts(**{name: value for name, value in data.items() if name in fact_names}),
         )
 

@@ -10,12 +10,9 @@ from topologies.records import Trace, symbolic
 
 
 def title(trace: Trace) -> str:
-    """many_to_one · LSTM · batch 10 · steps 5 · features 2 · units 4"""
+    """many_to_one · LSTM · batch 10 · steps 5 · features 2 · units 4: the sizes of the run."""
     config = trace.config
-    return (
-        f"{trace.topology} · {config.cell} · batch {config.batch} · steps {config.steps} · "
-        f"features {config.features} · units {config.units}"
-    )
+    return f"{trace.topology} · {config.cell} · {trace.ran} · features {config.features} · units {config.units}"
 
 
 def layer_rows(trace: Trace) -> list[dict[str, object]]:

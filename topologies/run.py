@@ -10,6 +10,7 @@ protocol event by event. Nothing here knows a particular topology.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import keras
@@ -134,7 +135,7 @@ class Runner:
             return as_arrays(Executor(model)(inputs))
 
     def snapshot(self, facts: Facts | None = None) -> Trace:
-        return Trace(
+        recorded = Trace(
             topology=self.topology.id,
             config=self.config,
             layers=self._layers,
@@ -142,6 +143,7 @@ class Runner:
             reset_after=self.reset_pending,
             facts=facts or Facts(),
         )
+        return dataclasses.replace(recorded, ran=self.topology.what_ran(recorded) if self.calls else "")
 
 
 def model_input_axes(array: np.ndarray) -> Axes:

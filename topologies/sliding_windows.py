@@ -40,6 +40,12 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="sliding_windows")
 
 
+def what_ran(trace) -> str:
+    windows = trace.facts.windows_shape[0] if trace.facts.windows_shape else trace.config.batch
+    fed = len(trace.calls)
+    return f"{windows} windows of {trace.config.steps} steps; the first {fed} fed one at a time, batch 1"
+
+
 def calls(model, config, runner):
     """Cut the windows, then feed the first few to the model one at a time."""
     series = noisy_sine(config.batch + config.steps, config.features, runner.rng)  # (batch + steps, features)

@@ -50,6 +50,13 @@ def build(config, stateful: bool = True) -> keras.Model:
     return keras.Model(inputs, outputs, name="stateful_batches" if stateful else "stateless_twin")
 
 
+def what_ran(trace) -> str:
+    batch = trace.calls[0].input_shapes[0][0]
+    pieces = " + ".join(str(call.input_shapes[0][1]) for call in trace.calls)
+    calls = f"{len(trace.calls)} call{'s' if len(trace.calls) > 1 else ''}"
+    return f"batch {batch} · {trace.config.steps} steps fed in {calls}: {pieces}"
+
+
 def calls(model, config, runner, shuffle: bool = False, reset_between: bool = False, uneven_batch: bool = False):
     """Feed the pieces in order, then compare with the whole sequences read at once.
 
