@@ -12,7 +12,7 @@ import streamlit as st
 
 from app.literal import literal, markdown_of
 from topologies.catalogue import CATALOGUE
-from topologies.config import CELLS, CHOICES, LIMITS, Config, ConfigError, parse_config
+from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config
 from topologies.refusal import quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
@@ -47,7 +47,7 @@ def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
             f"not one of the {len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
         )
         topology_id = DEFAULT_TOPOLOGY
-    config = Config()
+    config = CATALOGUE[topology_id].default_config()  # every topology opens on a picture
     for name, raw in query.items():
         if name == "topology":
             continue
@@ -75,20 +75,21 @@ def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, obje
     """Draw the sidebar; return the chosen topology id and the raw widget values.
 
     The values are returned unchecked: making the Config is where they are checked, so a
-    refused combination reaches the page as one ConfigError message.
+    refused combination reaches the page as one ConfigError message. A widget starts from
+    `initial` unless its value is already in st.session_state (set by the user, a fix button or
+    the adaptation to a new topology), which Streamlit then uses.
     """
     st.sidebar.header("Model")
     ids = list(CATALOGUE)
     topology_id = st.sidebar.selectbox(
         "Topology",
         ids,
-        index=ids.index(initial_topology),
         format_func=lambda topology: f"{topology} · {CATALOGUE[topology].summary}",
         key="topology",
+        on_change=adapt_to_topology,
+        **_starting("topology", ids.index(initial_topology), as_index=True),
     )
-    values: dict[str, object] = {
-        "cell": st.sidebar.selectbox("Cell", CELLS, index=CELLS.index(initial.cell), key="cell"),
-    }
+    values: dict[str, object] = {"cell": _choice("cell", "Cell", initial)}
     st.sidebar.header("Sizes")
     for name in SIZES:
         values[name] = _size_input(name, initial)
@@ -98,16 +99,26 @@ def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, obje
     for name in extras:
         if name == "any_length":
             values[name] = st.sidebar.checkbox(
-                "Any length (steps=None)", value=initial.any_length, help=HELP[name], key=name
+                "Any length (steps=None)", help=HELP[name], key=name, **_starting(name, initial.any_length)
             )
         elif name in CHOICES:
-            choices = CHOICES[name]
-            values[name] = st.sidebar.selectbox(
-                name, choices, index=choices.index(getattr(initial, name)), help=HELP[name], key=name
-            )
+            values[name] = _choice(name, name, initial)
         else:
             values[name] = _size_input(name, initial)
     return topology_id, values
+
+
+def _starting(key: str, value: object, as_index: bool = False) -> dict[str, object]:
+    """The widget's starting value, unless st.session_state already holds one for its key."""
+    if key in st.session_state:
+        return {}
+    return {"index": value} if as_index else {"value": value}
+
+
+def _choice(name: str, label: str, initial: Config) -> str:
+    choices = CHOICES[name]
+    index = choices.index(getattr(initial, name))
+    return st.sidebar.selectbox(label, choices, help=HELP.get(name), key=name, **_starting(name, index, as_index=True))
 
 
 def _size_input(name: str, initial: Config) -> int:
@@ -115,6 +126,46 @@ def _size_input(name: str, initial: Config) -> int:
     value = min(max(getattr(initial, name), low), high)
     return int(
         st.sidebar.number_input(
-            name, min_value=low, max_value=high, value=value, step=1, help=f"{HELP[name]} {low} to {high}.", key=name
+            name,
+            min_value=low,
+            max_value=high,
+            step=1,
+            help=f"{HELP[name]} {low} to {high}.",
+            key=name,
+            **_starting(name, value),
         )
     )
+
+
+def adapt_to_topology() -> None:
+    """When the topology changes: keep every value that fits it, change what must, and say so.
+
+    Runs as the topology box's on_change, before the page runs again, so the widgets show the
+    adapted values. Each refusal that names its own fix ("units must equal features") is applied
+    in turn; what was changed, and why, is left in st.session_state.adapted for the page to say.
+    """
+    topology = CATALOGUE[st.session_state.topology]
+    values = {name: st.session_state[name] for name in FIELDS if name in st.session_state}
+    values = {**dataclasses.asdict(topology.default_config()), **values}
+    changes: dict[str, object] = {}
+    reasons: list[str] = []
+    for _ in range(len(FIELDS)):  # each fix settles one field; none undoes another
+        try:
+            topology.check(parse_config({**values, **changes}))
+            break
+        except ConfigError as error:
+            if not error.fix or set(error.fix) <= set(changes):
+                break
+            changes.update(error.fix)
+            reasons.append(markdown_of(error))
+    st.session_state.update(changes)
+    if changes:
+        changed = ", ".join(f"{name} set to {value}" for name, value in changes.items())
+        st.session_state.adapted = f"For {topology.id}, {changed}: {' '.join(reasons)}"
+
+
+def fix_button(error: ConfigError) -> None:
+    """The refusal's own fix, one click away: "Set units to 2"."""
+    if error.fix:
+        label = " and ".join(f"{name} to {value}" for name, value in error.fix.items())
+        st.button(f"Set {label}", on_click=st.session_state.update, args=(error.fix,), type="primary", key="fix")

@@ -21,6 +21,7 @@ from tests.helpers import (
     shapes_page_metrics,
     traced,
 )
+from tests.syllabus import DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config
 
 
@@ -151,3 +152,63 @@ def test_a_single_step_sequence_is_drawn_for_many_to_one():
     assert_clean(at)
     assert metrics(at)["Input shape"] == "(10, 1, 2)"
     assert metrics(at)["Output shape"] == "(10, 4)"
+
+
+# ----------------------------------------------------------------------------- every topology opens on a picture
+
+
+@pytest.mark.parametrize("topology_id", list(CATALOGUE))
+def test_a_link_with_only_the_topology_opens_on_a_picture(topology_id):
+    at = open_app(topology=topology_id)
+    assert_clean(at)
+    assert not at.warning
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_switching_topology_adapts_what_must_change_and_says_so():
+    at = open_app()  # many_to_one, units 4, features 2
+    at.sidebar.selectbox(key="topology").set_value("one_to_many_stateful").run()
+    assert_clean(at)
+    assert at.sidebar.number_input(key="units").value == 2  # = features, which stays 2
+    assert at.sidebar.number_input(key="features").value == 2
+    assert len(at.info) == 1 and "units set to 2" in at.info[0].value
+    assert len(at.get("plotly_chart")) == 1
+    # Back to a topology that fits any units: nothing changes, nothing is said.
+    at.sidebar.selectbox(key="topology").set_value("many_to_many").run()
+    assert_clean(at)
+    assert not at.info
+    assert at.sidebar.number_input(key="units").value == 2
+
+
+def test_switching_to_stateful_batches_with_one_step_lowers_chunks_to_one():
+    at = open_app(steps="1")
+    at.sidebar.selectbox(key="topology").set_value("stateful_batches").run()
+    assert_clean(at)
+    assert at.sidebar.number_input(key="chunks").value == 1  # a sequence of 1 step splits into 1 piece
+    assert "chunks set to 1" in at.info[0].value
+    assert not at.warning  # no complaint from Streamlit about a value set before its widget
+
+
+def test_a_refused_link_offers_the_fix_in_one_click():
+    at = open_app(topology="one_to_many_stateful", units="4", features="2")
+    assert_no_exception(at)
+    assert len(at.error) == 1 and "units must equal features" in at.error[0].value
+    assert at.button(key="fix").label == "Set units to 2"
+    at.button(key="fix").click().run()
+    assert_clean(at)
+    assert at.sidebar.number_input(key="units").value == 2
+    assert metrics(at)["Output shape"] == "(10, 1, 2)"
+
+
+def test_over_the_budget_the_fix_is_the_largest_batch_that_fits():
+    steps, features, units = 1000, 2, 499
+    at = open_app(batch="2", steps=str(steps), features=str(features), units=str(units))
+    assert_clean(at)
+    at.sidebar.number_input(key="batch").set_value(1024).run()
+    assert_no_exception(at)
+    assert len(at.error) == 1 and "budget" in at.error[0].value
+    largest = DOCUMENTED_WORK_BUDGET // (steps * units * (units + features))  # the documented rule: 2
+    assert at.button(key="fix").label == f"Set batch to {largest}"
+    at.button(key="fix").click().run()
+    assert_clean(at)
+    assert at.sidebar.number_input(key="batch").value == largest

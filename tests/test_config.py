@@ -372,3 +372,43 @@ def test_steps_1_is_accepted_whatever_chunks_says(make):
     refuses it itself, so it must not make every one-step Config invalid."""
     config = make()
     assert config.steps == 1
+
+
+# ----------------------------------------------------------------------------- refusals that name their fix
+
+FIXABLE = [
+    # (topology, sizes refused, the fix, as the documented rule gives it)
+    ("one_to_many_stateful", dict(units=4, features=2), {"units": 2}),  # units = features
+    ("one_to_many_stateful", dict(units=2, features=2, steps=101), {"steps": 100}),  # one call per step
+    ("stateful_batches", dict(steps=3, chunks=5), {"chunks": 3}),  # at most one chunk per step
+    ("forecast_stateful", dict(steps=201), {"steps": 200}),
+    ("forecast_stateful", dict(steps=1), {"steps": 2}),  # pairs of consecutive steps
+    ("autoencoder", dict(steps=150, depth=3), {"steps": 66}),  # steps x depth <= 200
+    ("text_generator", dict(batch=1024, steps=1000, vocab=5000, units=4), {"vocab": 97}),  # 5e8 // (1024 x 1000 x 5)
+    ("many_to_one", dict(any_length=False, steps=5), {}),  # not refused: nothing to fix
+    ("one_to_many_repeat", dict(any_length=True), {"any_length": False}),
+]
+
+
+@pytest.mark.parametrize(("topology_id", "sizes", "fix"), FIXABLE)
+def test_a_refusal_names_the_one_change_that_makes_it_build(topology_id, sizes, fix):
+    topology = CATALOGUE[topology_id]
+    config = dataclasses.replace(topology.default_config(), **sizes)
+    if not fix:
+        topology.check(config)
+        return
+    with pytest.raises(ConfigError) as caught:
+        topology.check(config)
+    assert caught.value.fix == fix
+    topology.check(dataclasses.replace(config, **fix))  # the fix is enough
+
+
+def test_over_the_budget_the_fix_is_the_largest_batch_within_it():
+    steps, features, units = 1000, 10, 20
+    with pytest.raises(ConfigError) as caught:
+        Config(batch=1024, steps=steps, features=features, units=units)
+    largest = DOCUMENTED_WORK_BUDGET // (steps * units * (units + features))  # 833
+    assert caught.value.fix == {"batch": largest}
+    Config(batch=largest, steps=steps, features=features, units=units)
+    with pytest.raises(ConfigError):
+        Config(batch=largest + 1, steps=steps, features=features, units=units)

@@ -26,7 +26,8 @@ def check(config) -> None:
         raise ConfigError(
             f"steps x depth is {config.steps} x {config.depth}, but the autoencoder runs "
             f"2 x depth recurrent layers over every step, so it must be at most "
-            f"{MAX_STEPS_TIMES_DEPTH}; lower steps or depth."
+            f"{MAX_STEPS_TIMES_DEPTH}; lower steps or depth.",
+            fix={"steps": MAX_STEPS_TIMES_DEPTH // config.depth},
         )
 
 

@@ -14,10 +14,10 @@ from topologies.contract import Topology
 CATALOGUE: dict[str, Topology] = {}
 
 
-def register(topology_id: str, summary: str, extras: tuple[str, ...] = ()) -> None:
+def register(topology_id: str, summary: str, extras: tuple[str, ...] = (), **defaults) -> None:
     if topology_id in CATALOGUE:
         raise ValueError(f"topology {topology_id!r} is registered twice")
-    CATALOGUE[topology_id] = Topology(topology_id, summary, extras)
+    CATALOGUE[topology_id] = Topology(topology_id, summary, extras, tuple(defaults.items()))
 
 
 # --- one layer, three ways to hand on its steps ---
@@ -38,6 +38,7 @@ register(
 register(
     "one_to_many_stateful",
     "Feed each output back as the next input, one stateful call per step (units = features).",
+    units=2,  # = features
 )
 
 # --- stateful=True: sequences that continue across calls ---

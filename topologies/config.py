@@ -72,10 +72,12 @@ class Config:
         if not isinstance(self.any_length, bool):
             raise ConfigError("any_length is ", quoted(self.any_length), ", but it must be true or false.")
         if self.work > WORK_BUDGET:
+            largest_batch = WORK_BUDGET // (self.steps * self.units * (self.units + self.features))
             raise ConfigError(
                 f"batch x steps x units x (units + features) is {self.work:,}, above the "
                 f"budget of {WORK_BUDGET:,} that keeps a run near one second; "
-                "shrink batch, steps or units."
+                "shrink batch, steps or units.",
+                fix={"batch": largest_batch} if largest_batch >= 1 else None,
             )
 
     @property

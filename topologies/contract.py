@@ -64,6 +64,11 @@ class Topology:
     id: str
     summary: str  # one line, shown in `python -m topologies list` and the sidebar
     extras: tuple[str, ...] = ()  # Config fields beyond the four sizes and the cell
+    defaults: tuple[tuple[str, object], ...] = ()  # where its defaults differ from Config's
+
+    def default_config(self) -> Config:
+        """Config's defaults, bent where this topology needs it: it always opens on a picture."""
+        return Config(**dict(self.defaults))
 
     @functools.cached_property
     def module(self) -> ModuleType:
@@ -119,7 +124,8 @@ class Topology:
         """Raise ConfigError for a combination of sizes this topology cannot build."""
         if config.any_length and "any_length" not in self.extras:
             raise ConfigError(
-                f"any_length is true, but {self.id} needs a fixed number of steps, so any_length must be false."
+                f"any_length is true, but {self.id} needs a fixed number of steps, so any_length must be false.",
+                fix={"any_length": False},
             )
         if hasattr(self.module, "check"):
             self.module.check(config)

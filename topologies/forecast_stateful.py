@@ -6,6 +6,11 @@ forecast, it first reads the whole known sequence (the "prime" call), which leav
 at the end of what is known; the last output is the first future step. That prediction is fed
 back in as the next input, again and again, without resetting the state in between.
 
+The series is `series.sine_waves`: sequence i has phase pi * i / (batch - 1), feature j has
+frequency 0.3 + 0.1 j, so sample 0's first feature is sin(0.3 t) for t = 0, 1, 2, ... The
+Stateful page trains LSTM(8) on 30 known steps for 100 epochs; its 15 fed-back forecasts then
+miss the true continuation by about 0.01 on average, against a spread (standard deviation) of 0.5.
+
 A Dense layer brings the output back to `features` numbers, so it can be fed back whatever
 the number of units (the alternative is units = features, as in one_to_many_stateful).
 
@@ -26,6 +31,11 @@ from topologies.records import Facts
 from topologies.series import sine_waves
 
 EPOCHS = 5
+# Adam's default step (0.001) is made for big data sets: on one sine wave it needs thousands of
+# epochs, and after the page's 60 it forecast a flat line. At 0.03 a hundred epochs learn the wave
+# well enough that fifteen forecasts fed back in a row still follow it (ten epochs do not: the
+# page's slider shows both).
+LEARNING_RATE = 0.03
 # Training compiles a function once (about a second here); for short sequences running each
 # epoch eagerly is cheaper, as long as epochs x steps stays small.
 EAGER_TRAINING_STEPS = 60
@@ -39,12 +49,14 @@ def check(config) -> None:
     if config.steps > MAX_STEPS:
         raise ConfigError(
             f"steps is {config.steps}, but this topology trains on the whole series before "
-            f"forecasting, so steps must be at most {MAX_STEPS}."
+            f"forecasting, so steps must be at most {MAX_STEPS}.",
+            fix={"steps": MAX_STEPS},
         )
     if config.steps < 2:
         raise ConfigError(
             f"steps is {config.steps}, but forecasting trains on pairs of consecutive steps, "
-            "so steps must be at least 2."
+            "so steps must be at least 2.",
+            fix={"steps": 2},
         )
 
 
@@ -66,8 +78,9 @@ def what_ran(trace) -> str:
     return f"batch {batch} · trained, primed on {trace.config.steps} steps, then {fed_back} fed back one at a time"
 
 
-def calls(model, config, runner, epochs: int = EPOCHS):
-    """Train for `epochs`, prime on the known steps, then generate `horizon` future steps.
+def calls(model, config, runner, epochs: int = EPOCHS, learning_rate: float = LEARNING_RATE):
+    """Train for `epochs` with Adam at `learning_rate`, prime on the known steps, then generate
+    `horizon` future steps.
 
     Yields an "epoch" Event (with its loss) after each epoch of training and a "call" Event
     after each model call, so a page can draw the loss and the picture as they happen."""
@@ -75,7 +88,7 @@ def calls(model, config, runner, epochs: int = EPOCHS):
     known = series[:, : config.steps]
     inputs, targets = known[:, :-1], known[:, 1:]  # the target is one step ahead of the input
     eager = epochs * config.steps <= EAGER_TRAINING_STEPS
-    model.compile(optimizer="adam", loss="mse", run_eagerly=eager)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", run_eagerly=eager)
     losses = []
     for epoch in range(1, epochs + 1):
         runner.reset()  # each epoch reads the sequences from their start

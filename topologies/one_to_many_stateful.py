@@ -28,12 +28,14 @@ def check(config) -> None:
     if config.units != config.features:
         raise ConfigError(
             f"units is {config.units} and features is {config.features}, but in this loop each "
-            "output becomes the next input, so units must equal features."
+            "output becomes the next input, so units must equal features.",
+            fix={"units": config.features},
         )
     if config.steps > MAX_CALLS:
         raise ConfigError(
             f"steps is {config.steps}, but this topology makes one model call per step, "
-            f"so steps must be at most {MAX_CALLS}."
+            f"so steps must be at most {MAX_CALLS}.",
+            fix={"steps": MAX_CALLS},
         )
 
 

@@ -35,8 +35,13 @@ def quoted(value: object) -> Quoted:
 
 
 class Refusal(ValueError):
-    """A ValueError made of parts: our own words (str) and the user's text (Quoted)."""
+    """A ValueError made of parts: our own words (str) and the user's text (Quoted).
 
-    def __init__(self, *parts: str):
+    `fix` is the one change that would make the request acceptable, where there is one
+    ({"units": 2}): a page offers it as a button, and adapts to it when the user switches topology.
+    """
+
+    def __init__(self, *parts: str, fix: dict[str, object] | None = None):
         self.parts = tuple(parts)
+        self.fix = fix or {}
         super().__init__("".join(parts))

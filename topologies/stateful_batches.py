@@ -32,7 +32,8 @@ def check(config) -> None:
     if config.chunks > config.steps:
         raise ConfigError(
             f"chunks is {config.chunks}, but a sequence of steps={config.steps} can be split "
-            f"into at most {config.steps} chunks; lower chunks or raise steps."
+            f"into at most {config.steps} chunks; lower chunks or raise steps.",
+            fix={"chunks": config.steps},
         )
 
 

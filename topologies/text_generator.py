@@ -26,9 +26,11 @@ def check(config) -> None:
     # Scoring every word at every step is the heavy part here, not the recurrent layers.
     scoring = config.batch * config.steps * config.vocab * (config.units + 1)
     if scoring > WORK_BUDGET:
+        largest_vocab = WORK_BUDGET // (config.batch * config.steps * (config.units + 1))
         raise ConfigError(
             f"batch x steps x vocab x (units + 1) is {scoring:,}, above the budget of "
-            f"{WORK_BUDGET:,} that keeps a run near one second; shrink batch, steps, vocab or units."
+            f"{WORK_BUDGET:,} that keeps a run near one second; shrink batch, steps, vocab or units.",
+            fix={"vocab": largest_vocab} if largest_vocab >= 2 else None,
         )
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.controls import config_from_query, query_from_config, sidebar
+from app.controls import config_from_query, fix_button, query_from_config, sidebar
 from app.diagram import draw
 from app.engine import cached_trace
 from app.literal import markdown_of
@@ -22,6 +22,8 @@ topology = CATALOGUE[topology_id]
 st.title("RNN shapes")
 for warning in link_warnings:
     st.warning(warning)
+if "adapted" in st.session_state:  # the topology just changed, and a size had to follow
+    st.info(st.session_state.pop("adapted"))
 # Shown once, for the link as opened; after that the sidebar is the truth.
 st.session_state.link = (initial_topology, initial_config, [])
 
@@ -36,7 +38,8 @@ try:
         result = cached_trace(topology_id, config)
 except ConfigError as error:
     st.error(markdown_of(error))
-    st.info("Change the highlighted value in the sidebar; each field's help (?) gives its allowed range.")
+    fix_button(error)
+    st.caption("Or change a value in the sidebar: each field's help (?) gives its allowed range.")
     st.stop()
 
 st.query_params.from_dict(query_from_config(topology_id, config))
