@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.series import MAX_VALUES, SeriesError, parse_series, side_by_side
-from tests.helpers import assert_clean, assert_no_exception, open_page, rows
+from tests.helpers import assert_clean, assert_no_exception, metrics, open_page, rows
 from topologies import Config, trace
 from topologies.series import windows
 from topologies.stepper import Stepper
@@ -25,10 +25,15 @@ EXACT = 1e-5  # two float32 runs of the same arithmetic
 BROKEN = 1e-3  # a difference that is not rounding
 SHOWN = 0.5e-3 + 1e-6  # the pages write values to 3 decimals: half the last digit, and float32's rounding
 
-# The Stateful page's forecast, as app/views/stateful.py sets it up: a sine wave of 30 known steps,
-# then 15 forecast steps, each fed back as the next input.
+# The Stateful page's forecast, as app/views/stateful.py sets it up: LSTM(8), trained for the epochs
+# slider's default on a sine wave of 30 known steps, then 15 forecast steps, each fed back as the next input.
 FORECAST_KNOWN = 30
 FORECAST_HORIZON = 15
+FORECAST_CONFIG = Config(batch=1, steps=FORECAST_KNOWN, features=1, units=8, horizon=FORECAST_HORIZON)
+FORECAST_EPOCHS = 100
+# A forecast worth showing: its mean absolute error is at most this share of the true continuation's
+# standard deviation (a flat line at the continuation's average scores about 0.9).
+FORECAST_GOOD = 0.3
 
 
 def figure_json(app: AppTest, index: int) -> dict:
@@ -351,9 +356,30 @@ def figure_with_line(app: AppTest, name: str) -> dict:
     return {line.get("name"): line for line in figure["data"]}
 
 
+def true_continuation() -> np.ndarray:
+    """Sample 0's series after the known steps, as forecast_stateful's docstring states it: sin(0.3 t)
+    with t = 0 at step 1, so the forecast steps 31 .. 45 are t = 30 .. 44."""
+    t = np.arange(FORECAST_KNOWN, FORECAST_KNOWN + FORECAST_HORIZON)
+    return np.sin(0.3 * t)
+
+
+def test_forecast_at_the_page_defaults_follows_the_wave():
+    """The issue: after the page's training the fed-back forecast decayed to a flat line (error 1.2 x
+    the spread). Seeded, so this is the very run a student sees when pressing Train."""
+    result = trace("forecast_stateful", FORECAST_CONFIG, epochs=FORECAST_EPOCHS)
+    truth = true_continuation()
+    assert len(result.facts.training_loss) == FORECAST_EPOCHS
+    # The facts keep 4 decimals.
+    np.testing.assert_allclose(rows(result.facts.truth_sample_0)[:, 0], truth, atol=0.5e-4 + 1e-6)
+    forecast = rows(result.facts.forecast_sample_0)[:, 0]
+    assert forecast.shape == truth.shape
+    error = np.mean(np.abs(forecast - truth))
+    assert error <= FORECAST_GOOD * truth.std(), (error, truth.std(), forecast.tolist())
+
+
 def test_forecast_trains_then_steps_to_the_end():
     app = open_page("stateful")
-    app.slider(key="epochs").set_value(10).run()
+    assert app.slider(key="epochs").value == FORECAST_EPOCHS
     app.button(key="forecast_train").click().run()
     assert_clean(app)
     app.button(key="forecast_next").click().run()  # prime
@@ -364,6 +390,8 @@ def test_forecast_trains_then_steps_to_the_end():
     calls = 1 + (FORECAST_HORIZON - 1)
     assert any(f"calls made: **{calls}**" in item.value for item in app.markdown)
     recorded = app.session_state["forecast"].snapshot()
+    assert recorded.config == FORECAST_CONFIG
+    assert len(recorded.facts.training_loss) == FORECAST_EPOCHS
     future = range(FORECAST_KNOWN + 1, FORECAST_KNOWN + FORECAST_HORIZON + 1)  # steps 31 .. 45
     assert [call.label for call in recorded.calls] == ["prime"] + [f"step {t}" for t in future[:-1]]
 
@@ -381,6 +409,16 @@ def test_forecast_trains_then_steps_to_the_end():
             fed = rows(recorded.calls[k + 1].activity("rnn").values["x"])
             np.testing.assert_allclose(fed, [[point]], atol=1e-6, err_msg=recorded.calls[k + 1].label)
     np.testing.assert_allclose(rows(recorded.facts.forecast_sample_0), forecast[:, None], atol=1e-6)
+
+    # Beside the plot: the forecast's mean absolute error, and that error as a share of the spread
+    # (standard deviation) of the true continuation, both re-derived from the plotted forecast.
+    truth = true_continuation()
+    error = np.mean(np.abs(forecast - truth))
+    assert abs(float(metrics(app)["mean absolute error of the forecast"]) - error) <= SHOWN
+    (share,) = [item.value for item in app.markdown if "the spread of the true continuation" in item.value]
+    shown = float(re.search(r"\*\*(\d+\.\d+) x\*\*", share).group(1))
+    assert abs(shown - error / truth.std()) <= 0.005 + 1e-6  # written to 2 decimals
+    assert f"Over steps {FORECAST_KNOWN + 1} to {FORECAST_KNOWN + FORECAST_HORIZON}:" in share
 
 
 def test_the_same_request_gives_the_same_numbers():

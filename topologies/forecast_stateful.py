@@ -6,10 +6,11 @@ forecast, it first reads the whole known sequence (the "prime" call), which leav
 at the end of what is known; the last output is the first future step. That prediction is fed
 back in as the next input, again and again, without resetting the state in between.
 
-The series is `series.sine_waves`: sequence i has phase pi * i / (batch - 1), feature j has
-frequency 0.3 + 0.1 j, so sample 0's first feature is sin(0.3 t) for t = 0, 1, 2, ... The
-Stateful page trains LSTM(8) on 30 known steps for 100 epochs; its 15 fed-back forecasts then
-miss the true continuation by about 0.01 on average, against a spread (standard deviation) of 0.5.
+The series is `series.sine_waves`: sequence i has phase pi * i / (batch - 1) (0 for a batch of
+one), feature j has frequency 0.3 + 0.1 j, so sample 0's first feature is sin(0.3 t) for
+t = 0, 1, 2, ... The Stateful page trains LSTM(8) on 30 known steps for 100 epochs; its 15
+fed-back forecasts then miss the true continuation by about 0.01 on average, against a spread
+(standard deviation) of 0.5.
 
 A Dense layer brings the output back to `features` numbers, so it can be fed back whatever
 the number of units (the alternative is units = features, as in one_to_many_stateful).
@@ -31,10 +32,10 @@ from topologies.records import Facts
 from topologies.series import sine_waves
 
 EPOCHS = 5
-# Adam's default step (0.001) is made for big data sets: on one sine wave it needs thousands of
-# epochs, and after the page's 60 it forecast a flat line. At 0.03 a hundred epochs learn the wave
-# well enough that fifteen forecasts fed back in a row still follow it (ten epochs do not: the
-# page's slider shows both).
+# Adam's default step (0.001) is made for big data sets: on one short sine wave it needs thousands
+# of epochs, and after sixty its fed-back forecast is still a flat line. At 0.03 a hundred epochs
+# (about a second) learn the wave well enough that fifteen forecasts fed back in a row follow it;
+# ten epochs do not, and the Stateful page's slider shows both.
 LEARNING_RATE = 0.03
 # Training compiles a function once (about a second here); for short sequences running each
 # epoch eagerly is cheaper, as long as epochs x steps stays small.
