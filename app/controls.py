@@ -1,7 +1,15 @@
-"""Widgets and URL query parameters <-> (topology id, Config).
+"""The sidebar's widgets, bound to the URL: the address bar is always a link to what the screen shows.
 
-Reading functions return plain values; nothing here draws a diagram or touches Keras. The URL
-always mirrors the widgets, so the address bar is a shareable link to exactly this picture.
+Every widget is bound to its query parameter (Streamlit's `bind="query-params"`): changing a
+widget writes the URL, a link fills the widgets, Back and Forward move between configurations,
+and a value equal to its default leaves the URL, so links stay short. `persist_state="session"`
+keeps the settings when the user visits another page and comes back.
+
+A link is checked as a whole, not parameter by parameter: a value the widgets can hold (any
+whole number, a known name) goes into them even where the combination is refused, so the page
+shows the refusal and its fix for exactly what the link says. Only text no widget can hold (a
+word where a number goes, a setting that does not exist) is dropped, with one warning each.
+Nothing here draws a diagram or touches Keras.
 """
 
 from __future__ import annotations
@@ -12,11 +20,13 @@ import streamlit as st
 
 from app.literal import literal, markdown_of
 from topologies.catalogue import CATALOGUE
-from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config
+from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
 from topologies.refusal import quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
+DEFAULTS = Config()  # what a widget shows when the link says nothing, and what leaves the URL
+LARGEST_WHOLE_NUMBER = 2**53 - 1  # a browser's number box holds whole numbers up to this
 HELP = {
     "batch": "Sequences processed side by side (the seed's oil tanks).",
     "steps": "Time steps per sequence: the columns of the picture.",
@@ -32,12 +42,13 @@ HELP = {
 }
 
 
-def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
-    """The topology and Config a link asks for, and one warning per parameter that was refused.
+def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], list[str]]:
+    """The topology a link asks for, the values it sets, and one warning per parameter dropped.
 
-    Each parameter is checked on its own, so one bad value costs only itself its default. The
-    warnings are markdown in which everything the link brought is a code span (app.literal):
-    whoever wrote the link cannot make the page show a link, an image or styled text.
+    The values are the topology's own defaults (one_to_many_stateful: units = features) and
+    then every parameter a widget can hold, unchecked against the others. The warnings are
+    markdown in which everything the link brought is a code span (app.literal): whoever wrote
+    the link cannot make the page show a link, an image or styled text.
     """
     warnings = []
     topology_id = query.get("topology", DEFAULT_TOPOLOGY)
@@ -47,94 +58,143 @@ def config_from_query(query: dict[str, str]) -> tuple[str, Config, list[str]]:
             f"not one of the {len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
         )
         topology_id = DEFAULT_TOPOLOGY
-    config = CATALOGUE[topology_id].default_config()  # every topology opens on a picture
+    values: dict[str, object] = dict(CATALOGUE[topology_id].defaults)
     for name, raw in query.items():
         if name == "topology":
             continue
-        cli_name = name.replace("-", "_")
         try:
-            config = parse_config({cli_name: raw}, base=config)
+            values[name] = holdable(name, raw)
         except ConfigError as error:
             # The refusal names the field and quotes the value; the link's own name for it leads.
             warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
-    return topology_id, config, warnings
+    return topology_id, values, warnings
+
+
+def holdable(name: str, raw: str) -> object:
+    """The value of a link's parameter as a widget can hold it, or a ConfigError saying why not."""
+    if name not in FIELDS:
+        raise ConfigError(quoted(name), f" is not a setting; the settings are {', '.join(FIELDS)}.")
+    value = parse_field(name, raw)
+    if name in LIMITS and abs(value) > LARGEST_WHOLE_NUMBER:
+        low, high = LIMITS[name]
+        raise ConfigError(f"{name} is ", quoted(raw), f", but it must be a whole number from {low} to {high}.")
+    if name in CHOICES or name == "any_length":
+        Config(**{name: value})  # a name no box offers cannot be held: refused here
+    return value
 
 
 def query_from_config(topology_id: str, config: Config) -> dict[str, str]:
-    """Only what differs from the defaults, so links stay short."""
-    defaults = Config()
-    query = {"topology": topology_id}
+    """The link to a configuration, as the bound widgets write it: what differs from the defaults."""
+    query = {} if topology_id == DEFAULT_TOPOLOGY else {"topology": topology_id}
     for field in dataclasses.fields(Config):
         value = getattr(config, field.name)
-        if value != getattr(defaults, field.name) or field.name in SIZES or field.name == "cell":
+        if value != getattr(DEFAULTS, field.name):
             query[field.name] = str(value).lower() if isinstance(value, bool) else str(value)
     return query
 
 
-def sidebar(initial_topology: str, initial: Config) -> tuple[str, dict[str, object]]:
+def open_link(query: dict[str, str]) -> list[str]:
+    """The first run of a browser session: put what the link asks for into the widgets' state.
+
+    Returns the warnings for what was dropped. Bound widgets read their parameters from the URL
+    themselves; setting them here as well settles what the URL alone cannot say (a topology's own
+    defaults, "lstm" meaning LSTM).
+    """
+    topology_id, values, warnings = config_from_query(query)
+    st.session_state.topology = topology_id
+    st.session_state.update(values)
+    for name in query:
+        if name not in values and name != "topology" or name == "topology" and query[name] != topology_id:
+            # Dropped: out of the address bar before any widget reads it (a number no browser can
+            # hold would break the widget), so the link left is the one the screen shows.
+            del st.query_params[name]
+    return warnings
+
+
+def sidebar() -> tuple[str, dict[str, object]]:
     """Draw the sidebar; return the chosen topology id and the raw widget values.
 
     The values are returned unchecked: making the Config is where they are checked, so a
-    refused combination reaches the page as one ConfigError message. A widget starts from
-    `initial` unless its value is already in st.session_state (set by the user, a fix button or
-    the adaptation to a new topology), which Streamlit then uses.
+    refused combination reaches the page as one ConfigError message, with its fix.
     """
     st.sidebar.header("Model")
     ids = list(CATALOGUE)
     topology_id = st.sidebar.selectbox(
         "Topology",
         ids,
+        index=ids.index(DEFAULT_TOPOLOGY),
         format_func=lambda topology: f"{topology} · {CATALOGUE[topology].summary}",
-        key="topology",
         on_change=adapt_to_topology,
-        **_starting("topology", ids.index(initial_topology), as_index=True),
+        **_bound("topology"),
     )
-    values: dict[str, object] = {"cell": _choice("cell", "Cell", initial)}
+    topology = CATALOGUE[topology_id]
+    values: dict[str, object] = {"cell": _choice("cell", "Cell")}
     st.sidebar.header("Sizes")
     for name in SIZES:
-        values[name] = _size_input(name, initial)
-    extras = CATALOGUE[topology_id].extras
-    if extras:
+        values[name] = _size_input(name, topology)
+    if topology.extras:
         st.sidebar.header("This topology")
-    for name in extras:
+    for name in topology.extras:
         if name == "any_length":
-            values[name] = st.sidebar.checkbox(
-                "Any length (steps=None)", help=HELP[name], key=name, **_starting(name, initial.any_length)
-            )
+            values[name] = st.sidebar.checkbox("Any length (steps=None)", value=False, help=HELP[name], **_bound(name))
         elif name in CHOICES:
-            values[name] = _choice(name, name, initial)
+            values[name] = _choice(name, name)
         else:
-            values[name] = _size_input(name, initial)
+            values[name] = _size_input(name, topology)
     return topology_id, values
 
 
-def _starting(key: str, value: object, as_index: bool = False) -> dict[str, object]:
-    """The widget's starting value, unless st.session_state already holds one for its key."""
-    if key in st.session_state:
-        return {}
-    return {"index": value} if as_index else {"value": value}
+def _bound(key: str) -> dict[str, object]:
+    """A widget tied to its URL parameter and kept for the whole browser session."""
+    return {"key": key, "bind": "query-params", "persist_state": "session"}
 
 
-def _choice(name: str, label: str, initial: Config) -> str:
+def _choice(name: str, label: str) -> str:
     choices = CHOICES[name]
-    index = choices.index(getattr(initial, name))
-    return st.sidebar.selectbox(label, choices, help=HELP.get(name), key=name, **_starting(name, index, as_index=True))
+    index = choices.index(getattr(DEFAULTS, name))
+    return st.sidebar.selectbox(label, choices, index=index, help=HELP.get(name), **_bound(name))
 
 
-def _size_input(name: str, initial: Config) -> int:
-    low, high = LIMITS[name]
-    value = min(max(getattr(initial, name), low), high)
-    return int(
-        st.sidebar.number_input(
-            name,
-            min_value=low,
-            max_value=high,
-            step=1,
-            help=f"{HELP[name]} {low} to {high}.",
-            key=name,
-            **_starting(name, value),
-        )
+def _size_input(name: str, topology) -> int:
+    """A whole number with no bounds of its own: a value out of range reaches the page, which
+    says what is allowed and offers the fix. The help gives the range that applies now."""
+    low, high = allowed_range(topology, name)
+    return st.sidebar.number_input(
+        name, value=getattr(DEFAULTS, name), step=1, help=f"{HELP[name]} Here: {low} to {high}.", **_bound(name)
     )
+
+
+def allowed_range(topology, name: str) -> tuple[int, int]:
+    """The values of `name` this topology accepts with the other fields as they are now.
+
+    Every limit is an interval: a size cap, a budget that grows with the size, units equal to
+    features, chunks up to steps. So from one accepted value, the ends are found by halving.
+    """
+    low, high = LIMITS[name]
+    current = {field: st.session_state.get(field, getattr(DEFAULTS, field)) for field in FIELDS}
+
+    def accepted(value: int) -> bool:
+        try:
+            topology.check(Config(**{**current, name: value}))
+        except (ConfigError, TypeError):
+            return False
+        return True
+
+    inside = next((value for value in (current[name], low, high) if isinstance(value, int) and accepted(value)), None)
+    if inside is None:
+        return low, high  # nothing fits with the others as they are: the field's own range
+    return _edge(accepted, inside, low), _edge(accepted, inside, high)
+
+
+def _edge(accepted, inside: int, bound: int) -> int:
+    """The accepted value furthest from `inside` towards `bound`, for an interval of accepted values."""
+    good, bad = inside, bound
+    if accepted(bound):
+        return bound
+    while abs(bad - good) > 1:
+        middle = (good + bad) // 2
+        good, bad = (middle, bad) if accepted(middle) else (good, middle)
+    return good
 
 
 def adapt_to_topology() -> None:
@@ -145,8 +205,7 @@ def adapt_to_topology() -> None:
     in turn; what was changed, and why, is left in st.session_state.adapted for the page to say.
     """
     topology = CATALOGUE[st.session_state.topology]
-    values = {name: st.session_state[name] for name in FIELDS if name in st.session_state}
-    values = {**dataclasses.asdict(topology.default_config()), **values}
+    values = {name: st.session_state.get(name, getattr(DEFAULTS, name)) for name in FIELDS}
     changes: dict[str, object] = {}
     reasons: list[str] = []
     for _ in range(len(FIELDS)):  # each fix settles one field; none undoes another

@@ -196,3 +196,27 @@ def test_no_python_file_in_the_engine_or_the_app_is_longer_than_400_lines():
     }
     assert lengths, "no files found"
     assert {path: length for path, length in lengths.items() if length > 400} == {}
+
+
+@pytest.mark.parametrize(
+    ("topology_id", "options", "events"),
+    [
+        ("one_to_many_stateful", {}, 5),  # a call per step
+        ("stateful_batches", {}, 2),  # a call per chunk
+        ("stateful_batches", {"uneven_batch": True}, 1),  # the second batch is refused before it runs
+        ("forecast_stateful", {"epochs": 3}, 3 + 3),  # the epochs, the prime, horizon - 1 steps fed back
+        ("sliding_windows", {}, 3),  # the first three windows
+        ("many_to_one", {}, 1),
+    ],
+)
+def test_a_stepper_is_finished_with_its_last_event_not_one_click_later(topology_id, options, events):
+    """The seed's sizes (steps 5, chunks 2, horizon 3): a Next button is disabled exactly when it
+    can do nothing."""
+    from topologies.stepper import Stepper
+
+    stepper = Stepper(topology_id, seed_config(topology_id), **options)
+    for done in range(1, events + 1):
+        assert not stepper.finished
+        assert isinstance(stepper.advance(), Event)
+        assert stepper.finished == (done == events)
+    assert stepper.advance() is None

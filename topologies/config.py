@@ -63,14 +63,8 @@ class Config:
     merge_mode: str = "concat"  # bidirectional: concat (2 x units) | sum | mul | ave (units)
 
     def __post_init__(self) -> None:
-        for name, (low, high) in LIMITS.items():
-            _check_whole_number(name, getattr(self, name), low, high)
-        for name, choices in CHOICES.items():
-            value = getattr(self, name)
-            if not isinstance(value, str) or value not in choices:
-                raise ConfigError(f"{name} is ", quoted(value), f", but it must be one of {', '.join(choices)}.")
-        if not isinstance(self.any_length, bool):
-            raise ConfigError("any_length is ", quoted(self.any_length), ", but it must be true or false.")
+        for field in dataclasses.fields(self):
+            check_field(field.name, getattr(self, field.name))
         if self.work > WORK_BUDGET:
             largest_batch = WORK_BUDGET // (self.steps * self.units * (self.units + self.features))
             raise ConfigError(
@@ -89,11 +83,26 @@ class Config:
         return dataclasses.asdict(self)
 
 
-def _check_whole_number(name: str, value: object, low: int, high: int) -> None:
-    allowed = f"a whole number from {low} to {high}"
-    # bool is a subclass of int, but True is not a size anyone means.
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name} is ", quoted(value), f", but it must be {allowed}.")
+def check_field(name: str, value: object) -> None:
+    """Raise ConfigError unless `value` is allowed for field `name` on its own (its type and range;
+    how fields limit each other is Config's and each topology's to check)."""
+    if name in CHOICES:
+        if not isinstance(value, str) or value not in CHOICES[name]:
+            raise ConfigError(f"{name} is ", quoted(value), f", but it must be one of {', '.join(CHOICES[name])}.")
+    elif name == "any_length":
+        if not isinstance(value, bool):
+            raise ConfigError("any_length is ", quoted(value), ", but it must be true or false.")
+    else:
+        low, high = LIMITS[name]
+        # bool is a subclass of int, but True is not a size anyone means.
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if not whole or not low <= value <= high:
+            raise ConfigError(
+                f"{name} is ",
+                quoted(value),
+                f", but it must be a whole number from {low} to {high}.",
+                fix={name: min(max(value, low), high)} if whole else None,
+            )
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(Config))
@@ -110,11 +119,12 @@ def parse_config(values: Mapping[str, object], base: Config | None = None) -> Co
     for name, raw in values.items():
         if name not in FIELDS:
             raise ConfigError(quoted(name), f" is not a setting; the settings are {', '.join(FIELDS)}.")
-        changes[name] = _parse_field(name, raw)
+        changes[name] = parse_field(name, raw)
     return dataclasses.replace(base or Config(), **changes)
 
 
-def _parse_field(name: str, raw: object) -> object:
+def parse_field(name: str, raw: object) -> object:
+    """A field's value from text ("10", "lstm", "true"), not yet checked against its range."""
     if not isinstance(raw, str):
         return raw
     text = raw.strip()

@@ -14,6 +14,9 @@ The module provides:
                                           topologies); without it, the model is called once
     LAST_AXIS = {"to_vocab": "vocab"}     optional: what the last axis of a layer's output means,
                                           where it is not the layer's units (see layer_kinds)
+    event_count(config, **options) -> int
+                                          with calls: how many events it yields, so a step-through
+                                          view knows the last one when it comes
     what_ran(trace) -> str                optional: what a multi-call protocol ran, in words and
                                           the run's sizes ("batch 10 · 5 steps fed in 2 calls: 2 + 3")
 
@@ -98,6 +101,10 @@ class Topology:
     def last_axis(self) -> dict[str, str]:
         """Layer name -> what the last axis of its output means, where it is not its units."""
         return getattr(self.module, "LAST_AXIS", {})
+
+    def event_count(self, config: Config, **options) -> int:
+        """How many events one run of the protocol yields: 1 for a single call."""
+        return self.module.event_count(config, **options) if self.is_multi_call else 1
 
     def what_ran(self, trace: Trace) -> str:
         """The run in words, with its measured sizes: the title of the picture and of the table."""

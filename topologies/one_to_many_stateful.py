@@ -47,6 +47,10 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="one_to_many_stateful")
 
 
+def event_count(config) -> int:
+    return config.steps  # one call per step
+
+
 def what_ran(trace) -> str:
     batch = trace.calls[0].input_shapes[0][0]
     return f"batch {batch} · {len(trace.calls)} calls of one step, each output fed back as the next input"

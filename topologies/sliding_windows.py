@@ -40,6 +40,10 @@ def build(config) -> keras.Model:
     return keras.Model(inputs, outputs, name="sliding_windows")
 
 
+def event_count(config) -> int:
+    return min(WINDOWS_RUN, config.batch)
+
+
 def what_ran(trace) -> str:
     windows = trace.facts.windows_shape[0] if trace.facts.windows_shape else trace.config.batch
     fed = len(trace.calls)

@@ -20,11 +20,17 @@ from topologies.run import start
 
 
 class Stepper:
-    """Runs a topology's `calls()` events one `advance()` at a time."""
+    """Runs a topology's `calls()` events one `advance()` at a time.
+
+    `finished` turns true with the last event, not one click later: the topology says how many
+    events its protocol yields, and after the last one the protocol's own ending (a final reset,
+    the facts) runs at once. So a Next button can be disabled exactly when it can do nothing.
+    """
 
     def __init__(self, topology_id: str, config: Config, **options):
         self._runner = start(topology_id, config)
         self._events = self._runner.topology.calls(self._runner.model, config, self._runner, **options)
+        self.remaining = self._runner.topology.event_count(config, **options)
         self.finished = False
         self.facts = Facts()
 
@@ -33,12 +39,20 @@ class Stepper:
         if self.finished:
             return None
         with KERAS_LOCK:
-            try:
-                return next(self._events)
-            except StopIteration as end:
-                self.finished = True
-                self.facts = end.value or Facts()
-                return None
+            event = next(self._events)
+            self.remaining -= 1
+            if self.remaining == 0:
+                self._finish()
+        return event
+
+    def _finish(self) -> None:
+        try:
+            surplus = next(self._events)
+        except StopIteration as end:
+            self.finished = True
+            self.facts = end.value or Facts()
+            return
+        raise RuntimeError(f"{self._runner.topology.id} yielded {surplus} after the events its event_count promised")
 
     def run_to_end(self) -> Stepper:
         with KERAS_LOCK:

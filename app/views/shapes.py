@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.controls import config_from_query, fix_button, query_from_config, sidebar
+from app.controls import fix_button, open_link, sidebar
 from app.diagram import draw
 from app.engine import cached_trace
 from app.literal import markdown_of
@@ -11,21 +11,19 @@ from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
 from topologies.report import call_rows, layer_rows
 
-if "link" not in st.session_state:
-    # First run of this browser session: start from what the link asks for.
-    st.session_state.link = config_from_query(dict(st.query_params))
-initial_topology, initial_config, link_warnings = st.session_state.link
+if "link_warnings" not in st.session_state:
+    # First run of this browser session: the widgets start from what the link asks for.
+    st.session_state.link_warnings = open_link(dict(st.query_params))
 
-topology_id, values = sidebar(initial_topology, initial_config)
+topology_id, values = sidebar()
 topology = CATALOGUE[topology_id]
 
 st.title("RNN shapes")
-for warning in link_warnings:
+for warning in st.session_state.link_warnings:
     st.warning(warning)
+st.session_state.link_warnings = []  # said once, for the link as opened; then the sidebar is the truth
 if "adapted" in st.session_state:  # the topology just changed, and a size had to follow
     st.info(st.session_state.pop("adapted"))
-# Shown once, for the link as opened; after that the sidebar is the truth.
-st.session_state.link = (initial_topology, initial_config, [])
 
 st.subheader(topology_id.replace("_", " "))
 # The concept's prose, without the worked example: the code expander below holds runnable code.
@@ -41,8 +39,6 @@ except ConfigError as error:
     fix_button(error)
     st.caption("Or change a value in the sidebar: each field's help (?) gives its allowed range.")
     st.stop()
-
-st.query_params.from_dict(query_from_config(topology_id, config))
 
 figure = draw(result)
 st.plotly_chart(
