@@ -98,11 +98,23 @@ def fmt(shape) -> str:
     return str(tuple(int(size) for size in shape))
 
 
+def over_calls(shown: list[str]) -> str:
+    """Documented: each call's shapes in order, a run of equal ones as "<shape> in each of <n> calls"."""
+    parts, index = [], 0
+    while index < len(shown):
+        count = 1
+        while index + count < len(shown) and shown[index + count] == shown[index]:
+            count += 1
+        parts.append(shown[index] + (f" in each of {count} calls" if count > 1 else ""))
+        index += count
+    return " then ".join(parts)
+
+
 def shapes_page_metrics(result: Trace) -> dict[str, str]:
-    """The three metrics the Shapes page shows, written from a Trace."""
+    """The three metrics the Shapes page shows, written from a Trace: every call's shapes."""
     return {
-        "Input shape": fmt(result.input_shapes[0]),
-        "Output shape": " ".join(fmt(shape) for shape in result.output_shapes),
+        "Input shape": over_calls([fmt(call.input_shapes[0]) for call in result.calls]),
+        "Output shape": over_calls([" ".join(fmt(shape) for shape in call.output_shapes) for call in result.calls]),
         "Parameters": f"{result.params:,}",
     }
 

@@ -146,7 +146,7 @@ def test_an_impossible_combination_shows_an_error_not_an_exception():
 def test_an_impossible_combination_made_with_the_widgets_shows_an_error():
     at = open_app(topology="one_to_many_stateful", units="2", features="2")
     assert_clean(at)
-    assert metrics(at)["Output shape"] == "(10, 1, 2)"
+    assert metrics(at)["Output shape"] == "(10, 1, 2) in each of 5 calls"  # one call per step
     at.sidebar.number_input(key="units").set_value(3).run()
     assert_no_exception(at)
     assert at.error and "units" in at.error[0].value and "features" in at.error[0].value
@@ -227,7 +227,7 @@ def test_a_refused_link_offers_the_fix_in_one_click():
     at.button(key="fix").click().run()
     assert_clean(at)
     assert at.sidebar.number_input(key="units").value == 2
-    assert metrics(at)["Output shape"] == "(10, 1, 2)"
+    assert metrics(at)["Output shape"] == "(10, 1, 2) in each of 5 calls"  # one call per step
 
 
 def test_over_the_budget_the_fix_is_the_largest_batch_that_fits():

@@ -203,4 +203,5 @@ def describe(layer, parent: str | None) -> LayerRecord:
         settings=kind.settings(layer),
         params=int(layer.count_params()),
         formula=kind.formula(layer),
+        declared_shapes=tuple(tuple(tensor.shape) for tensor in layer._inbound_nodes[-1].output_tensors),
     )

@@ -40,6 +40,9 @@ class LayerRecord:
     settings: dict  # units, return_sequences, return_state, stateful, ... where they apply
     params: int  # as Keras counts them
     formula: str  # how the textbook arrives at the same count: "4 x 4 x (2 + 4 + 1) = 112"
+    # The output shapes as the model declares them, None where any run may differ (the batch, or
+    # the steps of a model built with steps=None): (None, None, 4).
+    declared_shapes: tuple[tuple[int | None, ...], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,6 +159,7 @@ class Trace:
                     "output_axes": _lists(first_call.activity(layer.name).output_axes),
                     "params": layer.params,
                     "formula": layer.formula,
+                    "declared_shapes": _lists(layer.declared_shapes),
                 }
                 for layer in self.layers
             ],
@@ -204,6 +208,7 @@ class Trace:
                     settings=layer["settings"],
                     params=layer["params"],
                     formula=layer["formula"],
+                    declared_shapes=_tuples(layer["declared_shapes"]),
                 )
                 for layer in data["layers"]
             ),

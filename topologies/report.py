@@ -15,6 +15,28 @@ def title(trace: Trace) -> str:
     return f"{trace.topology} · {config.cell} · {trace.ran} · features {config.features} · units {config.units}"
 
 
+def over_calls(shown: list[str]) -> str:
+    """One call's shapes after another, repeats counted: "(10, 2, 2) then (10, 3, 2)",
+    "(10, 1, 2) in each of 5 calls", "(10, 5, 2) then (10, 1, 2) in each of 2 calls"."""
+    runs: list[list] = []
+    for item in shown:
+        if runs and runs[-1][0] == item:
+            runs[-1][1] += 1
+        else:
+            runs.append([item, 1])
+    return " then ".join(item + (f" in each of {count} calls" if count > 1 else "") for item, count in runs)
+
+
+def input_summary(trace: Trace) -> str:
+    """The input shape of every call: what the Shapes page's metric says."""
+    return over_calls([str(tuple(call.input_shapes[0])) for call in trace.calls])
+
+
+def output_summary(trace: Trace) -> str:
+    """Every output of every call (return_state's h_T and c_T beside the sequence)."""
+    return over_calls([" ".join(str(tuple(shape)) for shape in call.output_shapes) for call in trace.calls])
+
+
 def layer_rows(trace: Trace) -> list[dict[str, object]]:
     """One row per layer (nested ones marked), as measured in the first call."""
     first_call = trace.calls[0]
@@ -30,11 +52,22 @@ def layer_rows(trace: Trace) -> list[dict[str, object]]:
                 "layer": ("↳ " if layer.parent else "") + layer.name,
                 "as code": layer.code,
                 "output shapes": outputs,
+                "as declared": " ".join(_declared(shape) for shape in layer.declared_shapes),
                 "parameters": layer.params,
                 "how many": layer.formula,
             }
         )
     return rows
+
+
+def _declared(shape: tuple) -> str:
+    """(None, None, 4): a shape as the model declares it, None where a run chooses."""
+    return (
+        "("
+        + ", ".join("None" if size is None else str(size) for size in shape)
+        + ("," if len(shape) == 1 else "")
+        + ")"
+    )
 
 
 def call_rows(trace: Trace) -> list[dict[str, str]]:
@@ -57,11 +90,11 @@ def format_table(trace: Trace) -> str:
     first_call = trace.calls[0]
     inputs = "   ".join(symbolic(shape, axes) for shape, axes in zip(trace.input_shapes, first_call.input_axes))
     lines = [title(trace), "", f"input    {inputs}", ""]
-    columns = ("layer", "as code", "output shapes", "parameters", "how many")
+    columns = ("layer", "as code", "output shapes", "as declared", "parameters", "how many")
     rows = [columns] + [tuple(str(row[column]) for column in columns) for row in layer_rows(trace)]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(columns) - 1)]
     for row in rows:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
     lines += ["", f"total params: {trace.params}"]
     calls = call_rows(trace)
     if calls:

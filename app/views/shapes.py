@@ -9,7 +9,7 @@ from app.literal import markdown_of
 from app.runnable import runnable_code
 from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
-from topologies.report import call_rows, layer_rows
+from topologies.report import call_rows, input_summary, layer_rows, output_summary
 
 if "link_warnings" not in st.session_state:
     # First run of this browser session: the widgets start from what the link asks for.
@@ -52,9 +52,16 @@ st.plotly_chart(
 
 first_call = result.calls[0]
 input_metric, output_metric, params_metric = st.columns(3)
-input_metric.metric("Input shape", str(tuple(result.input_shapes[0])))
-output_metric.metric("Output shape", " ".join(str(tuple(shape)) for shape in result.output_shapes))
+input_metric.metric("Input shape", input_summary(result))
+output_metric.metric("Output shape", output_summary(result))
 params_metric.metric("Parameters", f"{result.params:,}")
+if config.any_length:  # what the model accepts, beside what this run fed it
+    first_layer = result.layers[0]
+    declared = layer_rows(result)[0]["as declared"]
+    st.caption(
+        f"Built with steps=None: {first_layer.name} declares {declared}, any batch and any number of steps; "
+        f"this run fed it {result.calls[0].input_shapes[0][1]} steps."
+    )
 
 st.markdown("#### Every layer, as measured")
 st.dataframe(layer_rows(result), width="stretch", hide_index=True)
@@ -64,10 +71,13 @@ if calls:
     st.markdown("#### The calls, in order")
     st.dataframe(calls, width="stretch", hide_index=True)
 if result.facts.stateful_vs_whole_max_abs_diff is not None:
+    # Only a sequence fed in several pieces has a batch that continues another.
+    continues = (
+        " Batch k+1 really continues batch k." if len(result.calls) > 1 else " (One piece: nothing to continue.)"
+    )
     st.success(
         f"Largest difference between the pieces fed to the stateful layer and the whole "
-        f"sequences fed to a stateless twin: {result.facts.stateful_vs_whole_max_abs_diff:.2g}. "
-        "Batch k+1 really continues batch k."
+        f"sequences fed to a stateless twin: {result.facts.stateful_vs_whole_max_abs_diff:.2g}.{continues}"
     )
 for name in ("windows_shape", "targets_shape"):
     if getattr(result.facts, name) is not None:
