@@ -18,8 +18,9 @@ from topologies import Config, Trace
 
 DOCUMENTED_CELLS = ("LSTM", "GRU", "SimpleRNN")
 SIZE_NAMES = ("tiny", "seed", "odd")
-# The topologies that call their model several times, keeping a stateful layer's state between calls.
-MULTI_CALL = ("one_to_many_stateful", "stateful_batches", "forecast_stateful", "sliding_windows")
+# The topologies with a protocol of their own: several calls keeping a stateful layer's state, or
+# data of their own (sliding_windows cuts its windows from a series).
+OWN_PROTOCOL = ("one_to_many_stateful", "stateful_batches", "forecast_stateful", "sliding_windows")
 VALUE_WIDTH = 8  # numbers a trace keeps per vector of sample 0
 
 # ----------------------------------------------------------------------------- traces

@@ -39,10 +39,8 @@ SEED_ARROWS = {
     "one_to_many_stateful": dict(feed=10, carry=4, feedback=4),  # 5 one-step calls, no reset between
     "stateful_batches": dict(feed=10, carry=4),  # 2 + 3 steps, the state carried into batch 2
     "forecast_stateful": dict(feed=21, carry=6, feedback=2),  # 7 steps x (x->h, h->Dense, Dense->y)
-    # 15 steps drawn as t = 1..6, gap, 11..15: 11 x->h; 9 h_t -> dropped y_t (all but t = 5 and 15);
-    # h->Dense->y at t = 5 and 15 (10 is in the gap);
-    # carries: 4 in window 1, 1 into window 2 (stateful, no reset), 4 in window 3
-    "sliding_windows": dict(feed=24, carry=9),
+    # 10 windows as one batch of 5 steps: 5 x->h, 4 dropped y_t, h_5 -> Dense -> y
+    "sliding_windows": dict(feed=11, carry=4),
     "stacked": dict(feed=15, carry=8),  # x->h1, h1->h2 at 5 steps, 4 dropped y_t, h2_5 -> y; 4 per layer
     # x->e1, e1->e_last at 5 steps, 4 dropped y_t, h_5 of e_last fans out to the 5 copies,
     # copy->d1, d1->d2, d2->y at 5 steps; 4 recurrent rows x 4 carries

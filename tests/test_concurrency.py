@@ -468,8 +468,8 @@ def test_a_stepper_keeps_its_state_while_other_sessions_run(case):
 RACE_CASES = (
     # the state variables counted as weights break `twin.set_weights(model.get_weights())`
     ("stateful_batches", Config(batch=2, steps=3, features=2, units=2)),
-    # ... or, silently, the parameter count: 42 for GRU(2) + Dense(2) shows as 44 (+ h of one window)
-    ("sliding_windows", Config(batch=2, steps=3, features=2, units=2, cell="GRU")),
+    # ... or, silently, the parameter count: 42 for GRU(2) + Dense(2) shows as 44 (+ the state h)
+    ("forecast_stateful", Config(batch=2, steps=3, features=2, units=2, cell="GRU")),
 )
 
 
@@ -482,7 +482,7 @@ def test_streamlit_clearing_the_keras_session_waits_for_a_running_trace(monkeypa
     session's thread loses that state mid-build: here the "do not track" flag Keras sets while it
     creates a stateful layer's state variables, which then count as weights. stateful_batches
     then fails in `twin.set_weights(model.get_weights())` ("weight list of length 5, but the
-    layer was expecting 3 weights"); sliding_windows shows a wrong parameter count, and
+    layer was expecting 3 weights"); forecast_stateful shows a wrong parameter count, and
     st.cache_data keeps serving it to every session. Here another session's run ends at exactly
     that moment, on purpose; with 20 sessions it happens by itself
     (test_twenty_app_sessions_at_once_each_see_their_own_shapes)."""

@@ -101,8 +101,8 @@ SEED_COUNTS = {
     "one_to_many_stateful": dict(input=5, state=5, output=5),  # 5 calls of one step
     "stateful_batches": dict(input=5, state=5, output=5),  # steps 2 + 3 over two calls
     "forecast_stateful": dict(input=7, state=7, layer=7, output=7),  # prime 5, then 2 steps
-    # 3 windows x 5 steps = 15 columns, drawn as 6 + gap + 5: window 1, t=6 of window 2, window 3
-    "sliding_windows": dict(input=11, state=11, discarded=9, layer=2, output=2),
+    # 10 windows of 5 steps as one batch: many to one, then Dense at the last step
+    "sliding_windows": dict(input=5, state=5, discarded=4, layer=1, output=1),
     "stacked": dict(input=5, state=10, output=1, discarded=4),
     "autoencoder": dict(input=5, state=20, discarded=4, layer=5, output=5),
     "time_distributed": dict(input=5, state=5, layer=5, output=5),
@@ -221,7 +221,9 @@ def test_boxes_of_one_row_do_not_overlap(topology_id):
 
 
 def annotation_texts(figure) -> list[str]:
-    return [annotation.text or "" for annotation in figure.layout.annotations]
+    """Every text on the picture, each read as one line: a long label is wrapped to fit beside
+    the plot (after a ", " of code or a " = " of shapes), and its words are the same."""
+    return [(annotation.text or "").replace("<br>", " ") for annotation in figure.layout.annotations]
 
 
 @pytest.mark.parametrize("topology_id", IDS)
@@ -254,7 +256,7 @@ def test_seed_output_shapes_as_printed():
         "return_state": ["(10, 5, 4)", "(10, 4)"],
         "text_generator": ["(10, 5, 50)"],
         "time_distributed": ["(10, 5, 3)"],
-        "sliding_windows": ["(1, 2)"],
+        "sliding_windows": ["(10, 2)"],  # one prediction per window
         "one_to_many_stateful": ["(10, 1, 2)"],
     }
     for topology_id, shapes in want.items():

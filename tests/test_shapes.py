@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers import (
     DOCUMENTED_CELLS,
-    MULTI_CALL,
+    OWN_PROTOCOL,
     SIZE_NAMES,
     VALUE_WIDTH,
     chunk_lengths,
@@ -117,13 +117,13 @@ def expect_forecast_stateful(c: Config) -> Expected:
 
 
 def expect_sliding_windows(c: Config) -> Expected:
-    s, f, u = c.steps, c.features, c.units
-    # A fixed batch of one window, whatever config.batch is.
+    b, s, f, u = c.batch, c.steps, c.features, c.units
+    # batch + steps values cut into `batch` windows of `steps`: one batch of independent sequences.
     layers = {
-        "rnn": recurrent([(1, s, f)], [(1, u)], [BU], sequences=False, stateful=True),
-        "to_features": LayerExpectation("dense", [(1, u)], [(1, f)], [BF]),
+        "rnn": recurrent([(b, s, f)], [(b, u)], [BU], sequences=False),
+        "to_features": LayerExpectation("dense", [(b, u)], [(b, f)], [BF]),
     }
-    return Expected([(1, s, f)], [BSF], [(1, f)], [BF], layers)
+    return Expected([(b, s, f)], [BSF], [(b, f)], [BF], layers)
 
 
 def expect_stacked(c: Config) -> Expected:
@@ -279,7 +279,7 @@ def test_catalogue_entry_is_complete(topology_id):
     assert callable(topology.module.build)
     assert topology.summary.strip() and "\n" not in topology.summary
     assert topology.concept and topology.concept.strip()
-    assert topology.is_multi_call == (topology_id in MULTI_CALL)
+    assert topology.has_protocol == (topology_id in OWN_PROTOCOL)
 
 
 # ----------------------------------------------------------------------------- per trace

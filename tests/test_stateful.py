@@ -12,10 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from tests.helpers import DOCUMENTED_CELLS, MULTI_CALL, SIZE_NAMES, VALUE_WIDTH, chunk_lengths, config_for, rows
+from tests.helpers import DOCUMENTED_CELLS, OWN_PROTOCOL, SIZE_NAMES, VALUE_WIDTH, chunk_lengths, config_for, rows
 from topologies import CATALOGUE, Config
 
-WINDOWS_SHOWN = 3  # sliding_windows feeds the first three windows (fewer if there are fewer)
 EPOCHS = 5  # forecast_stateful trains for five epochs before forecasting
 
 
@@ -35,13 +34,12 @@ def expected_calls(topology_id: str, c: Config) -> list[tuple[str, list, list, b
         prime = [("prime", [(b, s, f)], [(b, s, f)], True)]
         return prime + [(f"step {t}", [(b, 1, f)], [(b, 1, f)], False) for t in range(s + 1, s + c.horizon)]
     if topology_id == "sliding_windows":
-        # batch + steps values give `batch` windows; a fixed batch of one window per call.
-        shown = min(WINDOWS_SHOWN, b)
-        return [(f"window {k}", [(1, s, f)], [(1, f)], k == 1) for k in range(1, shown + 1)]
+        # batch + steps values give `batch` windows, run as one batch of independent sequences.
+        return [("windows", [(b, s, f)], [(b, f)], False)]
     pytest.fail(f"expected_calls does not know the topology {topology_id!r} yet")
 
 
-CASES = [(tid, cell, size) for tid in MULTI_CALL for cell in DOCUMENTED_CELLS for size in SIZE_NAMES]
+CASES = [(tid, cell, size) for tid in OWN_PROTOCOL for cell in DOCUMENTED_CELLS for size in SIZE_NAMES]
 CASE_IDS = [f"{tid}-{cell}-{size}" for tid, cell, size in CASES]
 
 
@@ -55,11 +53,11 @@ def case(request, traced):
 # ----------------------------------------------------------------------------- which topologies
 
 
-def test_multi_call_topologies_are_the_stateful_ones():
-    assert {tid for tid, topology in CATALOGUE.items() if topology.is_multi_call} == set(MULTI_CALL)
+def test_the_topologies_with_a_protocol_of_their_own():
+    assert {tid for tid, topology in CATALOGUE.items() if topology.has_protocol} == set(OWN_PROTOCOL)
 
 
-SINGLE_CALL = [tid for tid in CATALOGUE if tid not in MULTI_CALL]
+SINGLE_CALL = [tid for tid in CATALOGUE if tid not in OWN_PROTOCOL]
 
 
 @pytest.mark.parametrize("topology_id", SINGLE_CALL)
@@ -81,7 +79,8 @@ def test_calls_in_order_with_their_shapes_and_resets(case):
         (call.label, list(call.input_shapes), list(call.output_shapes), call.reset_before) for call in result.calls
     ]
     assert actual == expected
-    assert result.reset_after is True  # the sequences end: the state is cleared after the last call
+    # the sequences end: the state is cleared after the last call (independent windows keep none)
+    assert result.reset_after is (topology_id != "sliding_windows")
 
 
 def test_every_call_names_its_axes(case):
@@ -114,17 +113,17 @@ def test_recurrent_state_is_recorded_for_every_step_of_every_call(case):
         h, y = rows(rnn.values["h"]), rows(rnn.values["y"])
         assert h.shape == (steps_in_call, min(config.units, VALUE_WIDTH)), call.label
         if topology_id == "sliding_windows":
-            # Many to one: the output is the last state, and the state carried over from the
-            # previous window is where each window starts.
+            # Many to one: the output is the last state.
             np.testing.assert_allclose(h[-1], y, atol=1e-5, err_msg=call.label)
         else:
             np.testing.assert_allclose(h, y, atol=1e-5, err_msg=call.label)
 
 
-def test_the_recurrent_layer_is_stateful(case):
+def test_the_recurrent_layer_is_stateful_where_the_state_must_carry(case):
     topology_id, config, result = case
-    assert result.layer("rnn").settings["stateful"] is True
-    assert result.layer("rnn").code.endswith("stateful=True)")
+    carries = topology_id != "sliding_windows"  # windows are independent sequences: nothing to carry
+    assert result.layer("rnn").settings["stateful"] is carries
+    assert result.layer("rnn").code.endswith("stateful=True)") is carries
 
 
 def test_to_dict_carries_every_call(case):
@@ -140,7 +139,7 @@ def test_to_dict_carries_every_call(case):
         )
         for call in data["calls"]
     ] == expected
-    assert data["reset_after"] is True
+    assert data["reset_after"] is (topology_id != "sliding_windows")
 
 
 # ----------------------------------------------------------------------------- one_to_many_stateful
@@ -260,28 +259,35 @@ def test_sliding_windows_shape_of_the_cut_series(cell, size, traced):
     assert data["targets_shape"] == result.facts.targets_shape
 
 
-@pytest.mark.parametrize(
-    "cell, size",
-    [(c, s) for c in DOCUMENTED_CELLS for s in ("seed", "odd")],
-    ids=[f"{c}-{s}" for c in DOCUMENTED_CELLS for s in ("seed", "odd")],
-)
-def test_sliding_windows_overlap_by_all_but_one_step(cell, size, traced):
-    config = config_for("sliding_windows", size, cell)
-    calls = traced("sliding_windows", config).calls
-    assert len(calls) == WINDOWS_SHOWN
-    for before, after in zip(calls, calls[1:]):
-        earlier, later = rows(before.activity("rnn").values["x"]), rows(after.activity("rnn").values["x"])
-        assert earlier.shape == later.shape == (config.steps, min(config.features, VALUE_WIDTH))
-        # Window k + 1 starts one step after window k.
-        np.testing.assert_allclose(later[:-1], earlier[1:], atol=1e-6, err_msg=f"{before.label} -> {after.label}")
+@pytest.mark.parametrize("cell", DOCUMENTED_CELLS)
+def test_the_seeds_stateful_recipe_drifts_from_independent_windows(cell):
+    """Fed one window at a time to a stateful twin with the same weights, without a reset, window 1
+    comes out as in the batch and every later one does not: its state already read the steps it
+    reads again."""
+    from topologies import trace
+
+    config = config_for("sliding_windows", "seed", cell)
+    result = trace("sliding_windows", config, stateful_recipe=True)
+    differences = result.facts.stateful_recipe_max_abs_diff
+    assert len(differences) == config.batch  # one per window
+    assert differences[0] < 1e-5
+    assert min(differences[1:]) > 1e-4
+    assert traced_without_recipe_has_no_difference(config)
 
 
-@pytest.mark.parametrize("batch, calls", [(1, 1), (2, 2), (3, 3), (4, 3)])
-def test_sliding_windows_shows_at_most_three_windows(batch, calls, traced):
+def traced_without_recipe_has_no_difference(config) -> bool:
+    from topologies import trace
+
+    return trace("sliding_windows", config).facts.stateful_recipe_max_abs_diff is None
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+def test_sliding_windows_runs_every_window_as_one_batch(batch, traced):
     config = config_for("sliding_windows", "seed", batch=batch)
     result = traced("sliding_windows", config)
-    assert [call.label for call in result.calls] == [f"window {k}" for k in range(1, calls + 1)]
-    assert all(call.input_shapes == ((1, config.steps, config.features),) for call in result.calls)
+    assert [call.label for call in result.calls] == ["windows"]
+    assert result.calls[0].input_shapes == ((batch, config.steps, config.features),)
+    assert result.calls[0].output_shapes == ((batch, config.features),)
     assert result.facts.windows_shape == [batch, config.steps, config.features]
 
 

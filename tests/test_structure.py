@@ -96,7 +96,7 @@ def test_from_dict_restores_facts_and_every_call():
 # ----------------------------------------------------------------------------- the topology contract
 
 
-@pytest.mark.parametrize("topology_id", [tid for tid in IDS if not CATALOGUE[tid].is_multi_call])
+@pytest.mark.parametrize("topology_id", [tid for tid in IDS if not CATALOGUE[tid].has_protocol])
 def test_a_single_call_topology_steps_once_and_equals_its_trace(topology_id, traced):
     from topologies.stepper import Stepper
 
@@ -109,7 +109,7 @@ def test_a_single_call_topology_steps_once_and_equals_its_trace(topology_id, tra
     assert stepped.to_dict() == traced(topology_id, seed_config(topology_id)).to_dict()
 
 
-@pytest.mark.parametrize("topology_id", [tid for tid in IDS if CATALOGUE[tid].is_multi_call])
+@pytest.mark.parametrize("topology_id", [tid for tid in IDS if CATALOGUE[tid].has_protocol])
 def test_every_step_of_a_protocol_is_a_typed_event_and_each_call_is_recorded(topology_id):
     from topologies.stepper import Stepper
 

@@ -56,7 +56,7 @@ register(
 # --- from a long series to (samples, steps, features) ---
 register(
     "sliding_windows",
-    "Cut one long series into overlapping windows of steps values: (samples, steps, features).",
+    "Cut one long series into overlapping windows, each an independent sequence: (windows, steps, features).",
 )
 
 # --- several layers ---

@@ -93,8 +93,10 @@ class Topology:
         return docstring_markdown(self.concept)
 
     @property
-    def is_multi_call(self) -> bool:
-        """True when the model is called several times in a row (the stateful topologies)."""
+    def has_protocol(self) -> bool:
+        """True when the topology runs a protocol of its own (`calls`): several calls in a row (the
+        stateful topologies), training, or data of its own (sliding_windows' windows); otherwise
+        the model is called once on dummy data."""
         return hasattr(self.module, "calls")
 
     @property
@@ -104,7 +106,7 @@ class Topology:
 
     def event_count(self, config: Config, **options) -> int:
         """How many events one run of the protocol yields: 1 for a single call."""
-        return self.module.event_count(config, **options) if self.is_multi_call else 1
+        return self.module.event_count(config, **options) if self.has_protocol else 1
 
     def what_ran(self, trace: Trace) -> str:
         """The run in words, with its measured sizes: the title of the picture and of the table."""
@@ -121,7 +123,7 @@ class Topology:
 
     def calls(self, model, config: Config, runner, **options) -> Iterator[Event]:
         """The events of one trace; `options` break a multi-call protocol on purpose (the labs)."""
-        if not self.is_multi_call:
+        if not self.has_protocol:
             if options:
                 raise ConfigError(f"{self.id} runs in a single call and takes no options, not {sorted(options)}.")
             return single_call(model, config, runner)

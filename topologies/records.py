@@ -90,9 +90,12 @@ class Facts:
     training_loss: list[float] | None = None
     forecast_sample_0: list[list[float]] | None = None
     truth_sample_0: list[list[float]] | None = None
-    # sliding_windows: the shapes of all the windows cut from the series, and of their targets.
+    # sliding_windows: the shapes of all the windows cut from the series, and of their targets;
+    # with stateful_recipe=True, per window, how far the seed's stateful one-window-at-a-time
+    # recipe lands from the windows run as independent sequences (0 for window 1, then not).
     windows_shape: list[int] | None = None
     targets_shape: list[int] | None = None
+    stateful_recipe_max_abs_diff: list[float] | None = None
 
     def items(self) -> list[tuple[str, object]]:
         """The facts that apply, by name, in the order declared above."""
