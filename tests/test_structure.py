@@ -205,7 +205,7 @@ def test_no_python_file_in_the_engine_or_the_app_is_longer_than_400_lines():
         ("stateful_batches", {}, 2),  # a call per chunk
         ("stateful_batches", {"uneven_batch": True}, 1),  # the second batch is refused before it runs
         ("forecast_stateful", {"epochs": 3}, 3 + 3),  # the epochs, the prime, horizon - 1 steps fed back
-        ("sliding_windows", {}, 3),  # the first three windows
+        ("sliding_windows", {}, 1),  # the windows, as one batch
         ("many_to_one", {}, 1),
     ],
 )
