@@ -19,3 +19,20 @@ def cached_trace(topology_id: str, config: Config, **options) -> Trace:
     from topologies.tracing import trace
 
     return trace(topology_id, config, **options)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_own_trace(kind: str, source: str | bytes, config: Config, name: str = "model.keras") -> Trace:
+    """A user's own model traced: kind "stack" with the text typed, or "model" with a file's bytes.
+
+    Keyed by the text or the bytes themselves, so two students typing the same stack share one
+    trace; the model is rebuilt for every new key, never kept."""
+    from topologies.tracing import trace
+
+    if kind == "stack":
+        from topologies.own_model import OwnStack
+
+        return trace(OwnStack.from_text(source), config)
+    from topologies.keras_file import OwnKerasFile
+
+    return trace(OwnKerasFile.from_bytes(source, name), config)

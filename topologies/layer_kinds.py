@@ -70,18 +70,34 @@ def _input_width(layer) -> int:
     return int(tensor.shape[-1])
 
 
+RECURRENT_FLAGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+
+
+def cell_name(layer) -> str:
+    """LSTM, GRU or SimpleRNN, for the layer itself or for RNN(LSTMCell(...))."""
+    return type(layer.cell).__name__.removesuffix("Cell")
+
+
 def _recurrent_code(layer) -> str:
-    flags = [name for name in ("return_sequences", "return_state", "stateful") if getattr(layer, name)]
-    return f"{type(layer).__name__}({', '.join([str(layer.units)] + [f'{flag}=True' for flag in flags])})"
+    """LSTM(4, return_sequences=True), RNN(LSTMCell(4), return_sequences=True), with any dropout."""
+    units = int(layer.cell.units)
+    head = f"{cell_name(layer)}Cell({units})" if type(layer).__name__ == "RNN" else str(units)
+    flags = [f"{flag}=True" for flag in RECURRENT_FLAGS if getattr(layer, flag, False)]
+    rates = [
+        f"{rate}={getattr(layer.cell, rate)}"
+        for rate in ("dropout", "recurrent_dropout")
+        if getattr(layer.cell, rate, 0)
+    ]
+    return f"{type(layer).__name__}({', '.join([head, *flags, *rates])})"
 
 
 def _recurrent_settings(layer) -> dict:
     return {
-        "cell": type(layer).__name__,
-        "units": int(layer.units),
-        "return_sequences": bool(layer.return_sequences),
-        "return_state": bool(layer.return_state),
-        "stateful": bool(layer.stateful),
+        "cell": cell_name(layer),
+        "units": int(layer.cell.units),
+        **{flag: bool(getattr(layer, flag, False)) for flag in RECURRENT_FLAGS},
+        "dropout": float(getattr(layer.cell, "dropout", 0.0)),
+        "recurrent_dropout": float(getattr(layer.cell, "recurrent_dropout", 0.0)),
     }
 
 
@@ -94,7 +110,7 @@ def _recurrent_axes(layer, input_axes: list[Axes], count: int, meaning: str | No
 
 def _bidirectional_formula(layer) -> str:
     inner = layer.forward_layer
-    cell, units, inputs = type(inner).__name__, int(inner.units), _input_width(layer)
+    cell, units, inputs = cell_name(inner), int(inner.cell.units), _input_width(layer)
     return f"2 x [{recurrent_formula(cell, units, inputs)}] = {2 * recurrent_count(cell, units, inputs)}"
 
 
@@ -110,25 +126,56 @@ def _last_axis_renamed(layer, input_axes: list[Axes], count: int, meaning: str |
     return [input_axes[0][:-1] + (meaning or "dense",)]
 
 
+def _activation(layer) -> str:
+    """, activation="relu" where a layer has one other than the identity."""
+    name = getattr(layer.activation, "__name__", "linear")
+    return "" if name == "linear" else f', activation="{name}"'
+
+
+def _conv_code(layer) -> str:
+    padding = "" if layer.padding == "valid" else f', padding="{layer.padding}"'
+    strides = "" if layer.strides[0] == 1 else f", strides={layer.strides[0]}"
+    return f"Conv1D({layer.filters}, {layer.kernel_size[0]}{strides}{padding}{_activation(layer)})"
+
+
+def _conv_formula(layer) -> str:
+    filters, kernel, inputs = int(layer.filters), int(layer.kernel_size[0]), _input_width(layer)
+    total = filters * (kernel * inputs + 1)
+    return f"filters x (kernel x inputs + 1) = {filters} x ({kernel} x {inputs} + 1) = {total}"
+
+
+def _normalization_formula(layer) -> str:
+    """A scale and an offset per feature; BatchNormalization keeps two running averages too."""
+    width = _input_width(layer)
+    if type(layer).__name__ == "BatchNormalization":
+        return f"4 x features = 4 x {width} = {4 * width} (2 trained, 2 running averages)"
+    return f"2 x features = 2 x {width} = {2 * width}"
+
+
 LAYER_KINDS: dict[str, LayerKind] = {
     kind.name: kind
     for kind in [
         LayerKind(
             "recurrent",
-            ("LSTM", "GRU", "SimpleRNN"),
+            ("LSTM", "GRU", "SimpleRNN", "RNN"),
             code=_recurrent_code,
             settings=_recurrent_settings,
-            formula=lambda layer: recurrent_formula(type(layer).__name__, int(layer.units), _input_width(layer)),
+            formula=lambda layer: recurrent_formula(cell_name(layer), int(layer.cell.units), _input_width(layer)),
             output_axes=_recurrent_axes,
         ),
         LayerKind(
             "bidirectional",
             ("Bidirectional",),
-            code=lambda layer: f"Bidirectional({code_of(layer.forward_layer)})",
+            code=lambda layer: (
+                f"Bidirectional({code_of(layer.forward_layer)}"
+                + ("" if layer.merge_mode == "concat" else f', merge_mode="{layer.merge_mode}"')
+                + ")"
+            ),
             settings=lambda layer: {**_recurrent_settings(layer.forward_layer), "merge_mode": layer.merge_mode},
             formula=_bidirectional_formula,
             output_axes=lambda layer, axes, count, meaning: [
-                ("batch", "steps", "2 x units" if layer.merge_mode == "concat" else "units")
+                ("batch", "steps")[: 2 if layer.forward_layer.return_sequences else 1]
+                + ("2 x units" if layer.merge_mode == "concat" else "units",)
             ],
         ),
         LayerKind(
@@ -149,7 +196,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         LayerKind(
             "dense",
             ("Dense",),
-            code=lambda layer: f"Dense({layer.units})",
+            code=lambda layer: f"Dense({layer.units}{_activation(layer)})",
             settings=lambda layer: {"units": int(layer.units)},
             formula=lambda layer: dense_formula(int(layer.units), _input_width(layer)),
             output_axes=_last_axis_renamed,
@@ -157,7 +204,9 @@ LAYER_KINDS: dict[str, LayerKind] = {
         LayerKind(
             "embedding",
             ("Embedding",),
-            code=lambda layer: f"Embedding({layer.input_dim}, {layer.output_dim})",
+            code=lambda layer: (
+                f"Embedding({layer.input_dim}, {layer.output_dim}" + (", mask_zero=True)" if layer.mask_zero else ")")
+            ),
             settings=lambda layer: {"vocab": int(layer.input_dim), "features": int(layer.output_dim)},
             formula=lambda layer: (
                 f"vocab x features = {layer.input_dim} x {layer.output_dim} = {layer.input_dim * layer.output_dim}"
@@ -175,6 +224,51 @@ LAYER_KINDS: dict[str, LayerKind] = {
             MODEL_CLASSES,
             code=lambda layer: f'Model(name="{layer.name}")',
             formula=lambda layer: f"sum of its layers = {layer.count_params()}",
+        ),
+        LayerKind(
+            "conv1d",
+            ("Conv1D",),
+            code=_conv_code,
+            settings=lambda layer: {"filters": int(layer.filters), "kernel_size": int(layer.kernel_size[0])},
+            formula=_conv_formula,
+            output_axes=lambda layer, axes, count, meaning: [axes[0][:-1] + ("filters",)],
+        ),
+        LayerKind(
+            "pooling",
+            ("MaxPooling1D", "AveragePooling1D"),
+            code=lambda layer: f"{type(layer).__name__}({layer.pool_size[0]})",
+            settings=lambda layer: {"pool_size": int(layer.pool_size[0])},
+        ),
+        LayerKind(
+            "global_pooling",
+            ("GlobalAveragePooling1D", "GlobalMaxPooling1D"),
+            code=lambda layer: f"{type(layer).__name__}()",
+            output_axes=lambda layer, axes, count, meaning: [(axes[0][0], axes[0][-1])],
+        ),
+        LayerKind(
+            "flatten",
+            ("Flatten",),
+            code=lambda layer: "Flatten()",
+            output_axes=lambda layer, axes, count, meaning: [(axes[0][0], " x ".join(axes[0][1:]))],
+        ),
+        LayerKind(
+            "reshape",
+            ("Reshape",),
+            code=lambda layer: f"Reshape({tuple(layer.target_shape)})",
+            output_axes=lambda layer, axes, count, meaning: [
+                (axes[0][0], *(f"axis {index}" for index in range(1, len(layer.target_shape) + 1)))
+            ],
+        ),
+        # Layers that keep the shape: what they do is marked on their row.
+        LayerKind(
+            "dropout", ("Dropout", "SpatialDropout1D"), code=lambda layer: f"{type(layer).__name__}({layer.rate})"
+        ),
+        LayerKind("masking", ("Masking",), code=lambda layer: f"Masking(mask_value={layer.mask_value})"),
+        LayerKind(
+            "normalization",
+            ("LayerNormalization", "BatchNormalization"),
+            code=lambda layer: f"{type(layer).__name__}()",
+            formula=_normalization_formula,
         ),
         # Any layer the table does not know yet: its class name, and its input axes handed on.
         LayerKind("other", (), code=lambda layer: type(layer).__name__),

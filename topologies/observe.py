@@ -103,9 +103,12 @@ class Observer:
             arrays = dict(enumerate(as_arrays(self._run(inputs))))
         axes: dict[int, Axes] = dict(zip(self.model_input_positions, input_axes))
         activities = []
+        producer = {position: "input" for position in self.model_input_positions}
         for layer in self.layers:
             layer_inputs = [arrays[i] for i in self.input_positions[layer.name]]
-            layer_input_axes = [axes[i] for i in self.input_positions[layer.name]]
+            # A mask Keras computes between layers (Embedding(mask_zero=True), Masking) is an input
+            # no layer handed on: (batch, steps) of true and false.
+            layer_input_axes = [axes.get(i, ("batch", "steps")) for i in self.input_positions[layer.name]]
             outputs_at = self.output_positions[layer.name]
             nested: list[LayerActivity] = []
             if layer.name in self.nested:
@@ -122,9 +125,10 @@ class Observer:
             layer_outputs = [arrays[i] for i in outputs_at]
             axes.update(zip(outputs_at, layer_output_axes))
             initial_state = initial_states.get(layer.name)
-            activities.append(
-                activity(layer, layer_inputs, layer_outputs, initial_state, layer_input_axes, layer_output_axes)
-            )
+            recorded = activity(layer, layer_inputs, layer_outputs, initial_state, layer_input_axes, layer_output_axes)
+            fed_by = tuple(dict.fromkeys(producer.get(i, "input") for i in self.input_positions[layer.name]))
+            activities.append(dataclasses.replace(recorded, fed_by=fed_by))
+            producer.update(dict.fromkeys(outputs_at, layer.name))
             activities.extend(nested)
         return Observation(
             outputs=[arrays[i] for i in self.model_output_positions],
@@ -157,7 +161,12 @@ def activity(
         # With return_sequences=True the layer's output at step t is h_t itself; otherwise
         # only the last h_t comes out, and the others are recovered by running the layer's
         # own cell (same weights) over sample 0 with every step returned.
-        states = outputs[0] if layer.return_sequences else state_sequence(layer, inputs[0][0:1], initial_state)
+        # A layer with go_backwards=True reads from the last step and hands its outputs on in that
+        # order; the states are turned round so that h_t is the state after reading x_t.
+        if layer.return_sequences:
+            states = outputs[0][:, ::-1] if layer.go_backwards else outputs[0]
+        else:
+            states = state_sequence(layer, inputs[0][0:1], initial_state)
         values["h"] = sample(states)
     if kind == "bidirectional":
         # Each direction's own h_t, whatever merge_mode then makes of them: the wrapper's two
@@ -176,19 +185,21 @@ def activity(
     )
 
 
-def state_sequence(layer, sample_input: np.ndarray, initial_state) -> np.ndarray:
-    """h_t at every step for one sample, from the layer's own cell: (1, steps, units)."""
-    probe = layers.RNN(layer.cell, return_sequences=True)
-    if initial_state is None:
-        return np.asarray(Executor(probe)(sample_input))
-    return np.asarray(Executor(probe)(sample_input, initial_state=initial_state))
+def state_sequence(layer, sample_input: np.ndarray, initial_state=None) -> np.ndarray:
+    """h_t at every step t for one sample, from the layer's own cell (its weights): (1, steps, units).
+
+    A layer that reads backwards is probed backwards too, and its states turned round to line up with t."""
+    backwards = bool(getattr(layer, "go_backwards", False))
+    probe = layers.RNN(layer.cell, return_sequences=True, go_backwards=backwards)
+    extra = {} if initial_state is None else {"initial_state": initial_state}
+    states = np.asarray(Executor(probe)(sample_input, **extra))
+    return states[:, ::-1] if backwards else states
 
 
 def direction_states(layer, sample_input: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """h_t of a Bidirectional layer's forward and backward copies for one sample: (1, steps, units) each."""
-    forward = np.asarray(Executor(layer.forward_layer)(sample_input))
-    backward = np.asarray(Executor(layer.backward_layer)(sample_input))
-    return forward, backward[:, ::-1]
+    """h_t of a Bidirectional layer's forward and backward copies for one sample: (1, steps, units)
+    each, whether or not the layer hands on its sequences."""
+    return state_sequence(layer.forward_layer, sample_input), state_sequence(layer.backward_layer, sample_input)
 
 
 def sample(array: np.ndarray) -> list:

@@ -58,6 +58,9 @@ class LayerActivity:
     # Sample 0, the first VALUE_WIDTH numbers of each vector: "x" (input), "y" (first output),
     # "h" (state at every step), "h_final" and "c_final" (returned states), "h_forward"/"h_backward".
     values: dict
+    # The layers whose outputs this layer read, in the order of its inputs; "input" for the
+    # model's own input (of the model holding the layer). Keras's graph, as it ran.
+    fed_by: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Trace:
     reset_after: bool  # the stateful layers were reset after the last call
     facts: Facts = Facts()
     ran: str = ""  # what ran, in words and the run's own sizes: "batch 10 · steps 5"
+    source: str = ""  # a user's own model: the stack as typed (written back), or the file's name
 
     @property
     def input_shapes(self) -> tuple[Shape, ...]:
@@ -183,6 +187,7 @@ class Trace:
                             "input_axes": _lists(item.input_axes),
                             "output_axes": _lists(item.output_axes),
                             "values": item.values,
+                            "fed_by": list(item.fed_by),
                         }
                         for item in call.layers
                     ],
@@ -191,6 +196,7 @@ class Trace:
             ],
             "reset_after": self.reset_after,
             "ran": self.ran,
+            "source": self.source,
             **dict(self.facts.items()),
         }
 
@@ -230,6 +236,7 @@ class Trace:
                             input_axes=_tuples(item["input_axes"]),
                             output_axes=_tuples(item["output_axes"]),
                             values=item["values"],
+                            fed_by=tuple(item["fed_by"]),
                         )
                         for item in call["layers"]
                     ),
@@ -240,6 +247,7 @@ class Trace:
             ),
             reset_after=data["reset_after"],
             ran=data["ran"],
+            source=data["source"],
             facts=Facts(**{name: value for name, value in data.items() if name in fact_names}),
         )
 

@@ -21,9 +21,9 @@ class Quoted(str):
     """Text that came from a user, as it is shown: the value's repr, cut to MAX_SHOWN characters."""
 
 
-def cut(text: str) -> str:
-    """At most MAX_SHOWN characters of `text`, then how long it was: "1234…(5,000 characters)"."""
-    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}… ({len(text):,} characters)"
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """At most `limit` characters of `text`, then how long it was: "1234…(5,000 characters)"."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def quoted(value: object) -> Quoted:

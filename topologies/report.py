@@ -11,6 +11,8 @@ from topologies.records import Trace, symbolic
 
 def title(trace: Trace) -> str:
     """many_to_one · LSTM · batch 10 · steps 5 · features 2 · units 4: the sizes of the run."""
+    if trace.source:  # a user's own model: its own layers say the rest
+        return f"your {trace.topology} · {trace.ran}"
     config = trace.config
     return f"{trace.topology} · {config.cell} · {trace.ran} · features {config.features} · units {config.units}"
 

@@ -31,17 +31,21 @@ TRACES_BETWEEN_CLEARS = 200
 _traces_since_clear = 0
 
 
-def start(topology_id: str, config: Config) -> Runner:
-    """Check the request, build the model, and hand back a Runner ready for its first call."""
-    if topology_id not in CATALOGUE:
-        raise ConfigError("topology is ", quoted(topology_id), f", but it must be one of {', '.join(CATALOGUE)}.")
+def start(topology: str | object, config: Config) -> Runner:
+    """Check the request, build the model, and hand back a Runner ready for its first call.
+
+    `topology` is a catalogue id, or an object with a Topology's interface (a user's own model,
+    topologies.own_model.OwnStack)."""
+    if isinstance(topology, str):
+        if topology not in CATALOGUE:
+            raise ConfigError("topology is ", quoted(topology), f", but it must be one of {', '.join(CATALOGUE)}.")
+        topology = CATALOGUE[topology]
     if not isinstance(config, Config):
         raise ConfigError("config is ", quoted(config), ", but it must be a topologies.Config.")
-    topology = CATALOGUE[topology_id]
     topology.check(config)
     with KERAS_LOCK:
         _clear_keras_now_and_then()
-        return Runner(topology_id, _build_seeded(topology.build, config), config)
+        return Runner(topology, _build_seeded(topology.build, config), config)
 
 
 def _build_seeded(build, config: Config) -> keras.Model:
@@ -77,8 +81,8 @@ class Runner:
     runner.snapshot()                    # everything recorded so far, as a Trace
     """
 
-    def __init__(self, topology_id: str, model: keras.Model, config: Config):
-        self.topology = CATALOGUE[topology_id]
+    def __init__(self, topology, model: keras.Model, config: Config):
+        self.topology = topology
         self.model = model
         self.config = config
         self.calls: list[CallRecord] = []
@@ -98,10 +102,15 @@ class Runner:
             batch, *rest = tensor.shape
             shape = (batch or self.config.batch, *(size or self.config.steps for size in rest))
             if "int" in str(tensor.dtype):
-                arrays.append(self.rng.integers(0, self.config.vocab, shape).astype("int32"))
+                arrays.append(self.rng.integers(0, self._token_count(), shape).astype("int32"))
             else:
                 arrays.append(self.random(shape))
         return arrays
+
+    def _token_count(self) -> int:
+        """Token ids run below the vocabulary of the first Embedding (config.vocab without one)."""
+        embedding = next((layer for layer, _ in all_layers(self.model) if type(layer).__name__ == "Embedding"), None)
+        return int(embedding.input_dim) if embedding is not None else self.config.vocab
 
     def reset(self) -> None:
         with KERAS_LOCK:
@@ -143,7 +152,8 @@ class Runner:
             reset_after=self.reset_pending,
             facts=facts or Facts(),
         )
-        return dataclasses.replace(recorded, ran=self.topology.what_ran(recorded) if self.calls else "")
+        ran = self.topology.what_ran(recorded) if self.calls else ""
+        return dataclasses.replace(recorded, ran=ran, source=getattr(self.topology, "source", ""))
 
 
 def model_input_axes(array: np.ndarray) -> Axes:

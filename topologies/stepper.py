@@ -27,8 +27,8 @@ class Stepper:
     the facts) runs at once. So a Next button can be disabled exactly when it can do nothing.
     """
 
-    def __init__(self, topology_id: str, config: Config, **options):
-        self._runner = start(topology_id, config)
+    def __init__(self, topology: str | object, config: Config, **options):
+        self._runner = start(topology, config)
         self._events = self._runner.topology.calls(self._runner.model, config, self._runner, **options)
         self.remaining = self._runner.topology.event_count(config, **options)
         self.finished = False

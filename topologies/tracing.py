@@ -13,9 +13,9 @@ from topologies.records import Trace
 from topologies.stepper import Stepper
 
 
-def trace(topology_id: str, config: Config, **options) -> Trace:
+def trace(topology_id: str | object, config: Config, **options) -> Trace:
     """Build `topology_id` for `config`, run its whole protocol on seeded dummy data, and record
-    every tensor.
+    every tensor. A user's own model (topologies.own_model.OwnStack) goes the same way.
 
     `options` go to a multi-call topology's `calls()`: the labs use them to break what the
     topology demonstrates (`shuffle=True` for stateful_batches, say) and measure the damage.

@@ -1,0 +1,118 @@
+"""Page "Your model": type a stack of layers, or upload a .keras file, and see it unrolled."""
+
+import streamlit as st
+
+from app.diagram import draw
+from app.engine import cached_own_trace
+from app.literal import literal, markdown_of
+from app.runnable import stack_code
+from topologies.config import ConfigError, parse_config
+from topologies.refusal import Refusal
+from topologies.report import input_summary, layer_rows, output_summary
+from topologies.stack import StackError, parse_stack
+
+EXAMPLES = {
+    "The seed's GRU text model": (
+        "Embedding(1000, 16) | GRU(32, return_sequences=True) | GRU(32, return_sequences=True)"
+        " | TimeDistributed(Dense(1000)) | Activation('softmax')"
+    ),
+    "A sequence in, a shorter one out": (
+        "Input(None, 3) | LSTM(16) | RepeatVector(3) | LSTM(16, return_sequences=True) | TimeDistributed(Dense(2))"
+    ),
+    "Conv1D, then LSTM": "Conv1D(16, 3, activation='relu') | MaxPooling1D(2) | LSTM(16) | Dense(1)",
+}
+FIRST_EXAMPLE = "Input(None, 3) | LSTM(8, return_sequences=True) | TimeDistributed(Dense(2))"
+
+
+def use_example(text: str) -> None:
+    st.session_state.stack = text
+
+
+def chain_problem(result) -> str | None:
+    """Why the picture cannot draw this model yet (it draws one input through a chain of layers)."""
+    first_call = result.calls[0]
+    if len(first_call.input_shapes) > 1:
+        return f"it has {len(first_call.input_shapes)} inputs"
+    previous = "input"
+    for activity in first_call.layers:
+        if activity.fed_by != (previous,):
+            return f"{activity.layer} reads {' and '.join(activity.fed_by)}, not just the layer before it"
+        previous = activity.layer
+    return None
+
+
+st.title("Your model: its shapes, unrolled")
+st.markdown(
+    "Type your layers the way you write them in Keras, one per line or separated by `|`, or upload a "
+    'model saved with `model.save("name.keras")`. The real model is built and run on dummy data, and '
+    "every shape below is measured. Nothing you type is run as code: it is read as layer names and values."
+)
+
+buttons = st.columns(len(EXAMPLES))
+for column, (label, text) in zip(buttons, EXAMPLES.items()):
+    column.button(label, on_click=use_example, args=(text,), key=f"example {label}")
+text = st.text_area(
+    "Layers, as Keras code",
+    value=FIRST_EXAMPLE,
+    height=110,
+    key="stack",
+    bind="query-params",
+    help="Allowed: LSTM, GRU, SimpleRNN, RNN(LSTMCell(...)), Bidirectional, TimeDistributed, Dense, Embedding, "
+    "RepeatVector, Dropout, Masking, normalisation, Conv1D, pooling, Flatten, Reshape. Start with Input(steps, "
+    "features), Input(None, features) for any length, or Input(steps) for token ids; without it the sizes below apply.",
+)
+sizes = st.columns(3)
+values = {
+    name: column.number_input(name, value=default, step=1, key=name, bind="query-params", persist_state="session")
+    for column, (name, default) in zip(sizes, (("batch", 10), ("steps", 5), ("features", 2)))
+}
+upload = st.file_uploader("Or a saved model (.keras)", type=["keras", "h5"], max_upload_size=10, key="upload")
+if upload is not None:
+    st.caption(
+        "Only the file's config.json is read, checked, and rebuilt with fresh weights: the shapes are your "
+        "model's, the numbers on hover are not its trained values."
+    )
+
+try:
+    config = parse_config(values)
+    with st.spinner("Building your model and running it…"):
+        if upload is not None:
+            result = cached_own_trace("model", upload.getvalue(), config, name=upload.name)
+        else:
+            stack = parse_stack(text)
+            for note in stack.notes:
+                st.info(note)
+            result = cached_own_trace("stack", text, config)
+except ConfigError as error:
+    st.error(markdown_of(error))
+    st.stop()
+except Refusal as error:
+    st.error(markdown_of(error))
+    if isinstance(error, StackError) and getattr(error, "position", 0) > 1 and upload is None:
+        accepted = " | ".join(call.code for call in parse_stack(text).layers[: error.position - 1])
+        st.caption(f"Drawn up to layer {error.position - 1}, the last one Keras accepted: {literal(accepted)}")
+        st.plotly_chart(draw(cached_own_trace("stack", accepted, config)), width="stretch")
+    st.stop()
+
+problem = chain_problem(result)
+if problem:
+    st.info(
+        f"The picture draws one input through a chain of layers, and here {literal(problem)}: "
+        "the table below has every shape."
+    )
+else:
+    st.plotly_chart(draw(result), width="stretch", config={"displaylogo": False})
+
+input_metric, output_metric, params_metric = st.columns(3)
+input_metric.metric("Input shape", input_summary(result))
+output_metric.metric("Output shape", output_summary(result))
+params_metric.metric("Parameters", f"{result.params:,}")
+st.markdown("#### Every layer, as measured")
+st.dataframe(layer_rows(result), width="stretch", hide_index=True)
+if upload is None:
+    with st.expander("Show the Keras 3 code that builds this stack"):
+        parsed = parse_stack(text)
+        first = result.calls[0]
+        dtype = "int32" if first.input_axes[0] == ("batch", "steps") else "float32"
+        shape = parsed.input_shape or tuple(first.input_shapes[0][1:])
+        st.code(stack_code(parsed, shape, dtype, config.batch, parsed.input_batch), language="python")
