@@ -257,6 +257,14 @@ def held_by_a_widget(field: str, raw: str) -> bool:
         return False
 
 
+# Every field within its documented range (together they may exceed the budget).
+documented_sizes = st.fixed_dictionaries(
+    {field: st.integers(low, high) for field, (low, high) in DOCUMENTED_LIMITS.items()}
+    | {field: st.sampled_from(choices) for field, choices in DOCUMENTED_CHOICES.items()}
+    | {"any_length": st.booleans()}
+)
+
+
 @FUZZ
 @given(query=st.dictionaries(query_key, query_value, max_size=8))
 @example(query={"topology": "one_to_many_stateful", "units": "4", "features": "2"})
@@ -303,14 +311,7 @@ def test_config_from_query_never_raises_and_warns_by_name(query):
 
 
 @FUZZ
-@given(
-    topology_id=st.sampled_from(list(CATALOGUE)),
-    sizes=st.fixed_dictionaries(
-        {field: st.integers(low, high) for field, (low, high) in DOCUMENTED_LIMITS.items()}
-        | {field: st.sampled_from(choices) for field, choices in DOCUMENTED_CHOICES.items()}
-        | {"any_length": st.booleans()}
-    ),
-)
+@given(topology_id=st.sampled_from(list(CATALOGUE)), sizes=documented_sizes)
 def test_a_link_written_for_a_config_reads_back_as_that_config_without_a_warning(topology_id, sizes):
     try:
         config = Config(**sizes)
@@ -325,14 +326,7 @@ def test_a_link_written_for_a_config_reads_back_as_that_config_without_a_warning
 
 
 @FUZZ
-@given(
-    topology_id=st.sampled_from(list(CATALOGUE)),
-    sizes=st.fixed_dictionaries(
-        {field: st.integers(low, high) for field, (low, high) in DOCUMENTED_LIMITS.items()}
-        | {field: st.sampled_from(choices) for field, choices in DOCUMENTED_CHOICES.items()}
-        | {"any_length": st.booleans()}
-    ),
-)
+@given(topology_id=st.sampled_from(list(CATALOGUE)), sizes=documented_sizes)
 def test_topology_check_refuses_with_a_config_error_only(topology_id, sizes):
     try:
         config = Config(**sizes)

@@ -53,6 +53,37 @@ class Event:
     loss: float | None = None  # after an epoch: the training loss
 
 
+class OwnModel:
+    """A user's own model (a typed stack, a saved file) as the engine sees a topology: called once
+    on dummy data, with no extras and no protocol. Subclasses give `id`, `source`, `build(config)`
+    and may refine `check` and `what_ran`."""
+
+    summary = "Your own model."
+    extras: tuple[str, ...] = ()
+    defaults: tuple = ()
+    has_protocol = False
+
+    @property
+    def last_axis(self) -> dict[str, str]:
+        return {}
+
+    def default_config(self) -> Config:
+        return Config()
+
+    def check(self, config: Config) -> None:
+        """Nothing beyond the Config's own checks."""
+
+    def calls(self, model, config: Config, runner, **options) -> Iterator[Event]:
+        return single_call(model, config, runner)
+
+    def event_count(self, config: Config, **options) -> int:
+        return 1
+
+    def what_ran(self, trace: Trace) -> str:
+        shape = trace.calls[0].input_shapes[0]
+        return f"batch {shape[0]} · steps {shape[1]}" if len(shape) > 1 else f"batch {shape[0]}"
+
+
 def single_call(model, config: Config, runner) -> Iterator[Event]:
     """The protocol of every single-call topology: one call on seeded dummy data."""
     runner.call("run", runner.dummy_inputs())

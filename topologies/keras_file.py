@@ -25,7 +25,7 @@ import json
 import zipfile
 
 from topologies.config import Config
-from topologies.contract import single_call
+from topologies.contract import OwnModel
 from topologies.records import Trace
 from topologies.refusal import Quoted, Refusal, cut, quoted
 from topologies.stack import ALLOWED, CELLS
@@ -63,17 +63,13 @@ class ModelFileError(Refusal):
 
 
 @dataclasses.dataclass(frozen=True)
-class OwnKerasFile:
-    """A user's saved model, with what the engine asks of a catalogue Topology (topologies.contract)."""
+class OwnKerasFile(OwnModel):
+    """A user's saved model, rebuilt from its config.json: everything was checked when it was read."""
 
     config_json: dict
     name: str = "model.keras"
-    id: str = "model"
-    summary: str = "Your own saved model, rebuilt from its config.json with fresh weights."
-    extras: tuple[str, ...] = ()
-    defaults: tuple = ()
-    has_protocol: bool = False
-    last_axis: dict = dataclasses.field(default_factory=dict)
+    id = "model"
+    summary = "Your own saved model, rebuilt from its config.json with fresh weights."
 
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "model.keras") -> OwnKerasFile:
@@ -82,12 +78,6 @@ class OwnKerasFile:
     @property
     def source(self) -> str:
         return self.name
-
-    def default_config(self) -> Config:
-        return Config()
-
-    def check(self, config: Config) -> None:
-        """Everything was checked when the file was read."""
 
     def build(self, config: Config):
         from topologies.backend import load_keras
@@ -98,12 +88,6 @@ class OwnKerasFile:
         except Exception as error:  # Keras refuses the config: say so, in its own words
             message = Quoted(cut(" ".join(str(error).split()), 300))
             raise ModelFileError("Keras could not rebuild the model from its config: ", message, ".") from None
-
-    def calls(self, model, config: Config, runner, **options):
-        return single_call(model, config, runner)
-
-    def event_count(self, config: Config, **options) -> int:
-        return 1
 
     def what_ran(self, trace: Trace) -> str:
         shapes = " and ".join(str(tuple(shape)) for shape in trace.calls[0].input_shapes)

@@ -20,8 +20,7 @@ import keras
 import numpy as np
 
 from topologies.config import WORK_BUDGET, Config
-from topologies.contract import single_call
-from topologies.records import Trace
+from topologies.contract import OwnModel
 from topologies.refusal import Quoted, cut, quoted
 from topologies.stack import RECURRENT, Stack, StackError, parse_stack
 
@@ -31,16 +30,12 @@ GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 
 
 @dataclasses.dataclass(frozen=True)
-class OwnStack:
-    """A user's stack, with what the engine asks of a catalogue Topology (topologies.contract)."""
+class OwnStack(OwnModel):
+    """A user's stack of layers, typed as Keras code."""
 
     stack: Stack
-    id: str = "stack"
-    summary: str = "Your own stack of layers, typed as Keras code."
-    extras: tuple[str, ...] = ()
-    defaults: tuple = ()
-    has_protocol: bool = False
-    last_axis: dict = dataclasses.field(default_factory=dict)
+    id = "stack"
+    summary = "Your own stack of layers, typed as Keras code."
 
     @classmethod
     def from_text(cls, text: str) -> OwnStack:
@@ -50,25 +45,12 @@ class OwnStack:
     def source(self) -> str:
         return self.stack.text
 
-    def default_config(self) -> Config:
-        return Config()
-
     def check(self, config: Config) -> None:
         """Sizes first: arguments, shapes, weights and work, with no weight created yet."""
         planned_sizes(self.stack, config)
 
     def build(self, config: Config) -> keras.Model:
         return build_stack(self.stack, config)
-
-    def calls(self, model, config: Config, runner, **options):
-        return single_call(model, config, runner)
-
-    def event_count(self, config: Config, **options) -> int:
-        return 1
-
-    def what_ran(self, trace: Trace) -> str:
-        shape = trace.calls[0].input_shapes[0]
-        return f"batch {shape[0]} · steps {shape[1]}" if len(shape) > 1 else f"batch {shape[0]}"
 
 
 # ----------------------------------------------------------------------------- the input
