@@ -7,6 +7,7 @@ from app.engine import cached_own_trace
 from app.literal import literal, markdown_of
 from app.runnable import stack_code
 from topologies.config import ConfigError, parse_config
+from topologies.own_model import accepted_part
 from topologies.refusal import Refusal
 from topologies.report import input_summary, layer_rows, output_summary
 from topologies.stack import StackError, parse_stack
@@ -88,10 +89,10 @@ except ConfigError as error:
     st.stop()
 except Refusal as error:
     st.error(markdown_of(error))
-    if isinstance(error, StackError) and getattr(error, "position", 0) > 1 and upload is None:
-        accepted = " | ".join(call.code for call in parse_stack(text).layers[: error.position - 1])
-        st.caption(f"Drawn up to layer {error.position - 1}, the last one Keras accepted: {literal(accepted)}")
-        st.plotly_chart(draw(cached_own_trace("stack", accepted, config)), width="stretch")
+    accepted = accepted_part(parse_stack(text), error) if isinstance(error, StackError) and upload is None else None
+    if accepted is not None:  # Keras refused a later layer: the ones before it are drawn
+        st.caption(f"Drawn up to layer {len(accepted.layers)}, the last one Keras accepted: {literal(accepted.text)}")
+        st.plotly_chart(draw(cached_own_trace("stack", accepted.text, config)), width="stretch")
     st.stop()
 
 problem = chain_problem(result)
