@@ -119,15 +119,12 @@ def sidebar() -> tuple[str, dict[str, object]]:
     """
     st.sidebar.header("Model")
     ids = list(CATALOGUE)
+    # The ids themselves are the options: a bound box writes what it shows into the URL.
     topology_id = st.sidebar.selectbox(
-        "Topology",
-        ids,
-        index=ids.index(DEFAULT_TOPOLOGY),
-        format_func=lambda topology: f"{topology} · {CATALOGUE[topology].summary}",
-        on_change=adapt_to_topology,
-        **_bound("topology"),
+        "Topology", ids, index=ids.index(DEFAULT_TOPOLOGY), on_change=adapt_to_topology, **_bound("topology")
     )
     topology = CATALOGUE[topology_id]
+    st.sidebar.caption(topology.summary)
     values: dict[str, object] = {"cell": _choice("cell", "Cell")}
     st.sidebar.header("Sizes")
     for name in SIZES:
