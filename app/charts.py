@@ -1,9 +1,11 @@
-"""The lab pages' charts: plain data in, a Plotly figure out; nothing of Streamlit or Keras.
+"""The lab pages' charts and tables: plain data in, a Plotly figure or a table out; nothing of Streamlit or Keras.
 
 series_chart(series, window=3, look_back=5, target=targets[2])   # the series, window 3 shaded
 windows_heatmap(inputs)                                          # X as a picture
-windows_and_chunks(samples=55, chunks=12, look_back=5)           # the two ways to feed a series
+windows_and_chunks(length=60, look_back=5)                       # the two ways to feed a series
 forecast_chart(truth, predicted, known=30)                       # forecast against the truth
+tank_table(tanks=3, hours=range(1, 3))                           # one batch of the seed's tanks
+batch_rows([1, 1, 2, 2, 2])                                      # [[0, 1, 2, 3], [4]]: tables in rows
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import plotly.graph_objects as go
 
 FEATURE_NAMES = ("pressure", "temperature")
 FONT = {"size": 15}  # legible on a projector
+TABLE_COLUMNS = 10  # table columns in one row of tank tables: "PA1, TA1" fits at 1024 pixels wide
 INPUT_RED, STATE_GREEN, OUTPUT_PINK = "#e4572e", "#4caf50", "#ad1457"
 
 
@@ -70,10 +73,13 @@ def windows_heatmap(inputs: np.ndarray) -> go.Figure:
     return heatmap
 
 
-def windows_and_chunks(samples: int, chunks: int, look_back: int, lanes: int = 6) -> go.Figure:
-    """The first few overlapping windows (each a step later) above consecutive chunks."""
+def windows_and_chunks(length: int, look_back: int, lanes: int = 6) -> go.Figure:
+    """The first few overlapping windows (each a step later) above consecutive chunks, on the
+    positions they cover: the axis never runs past the series' `length` values."""
+    samples, chunks = length - look_back, length // look_back  # windows, and chunks that do not overlap
+    shown_windows, shown_chunks = min(samples, lanes), min(chunks, lanes)
     figure = go.Figure()
-    for lane in range(min(samples, lanes)):
+    for lane in range(shown_windows):
         figure.add_shape(
             type="rect",
             x0=lane + 0.5,
@@ -84,7 +90,7 @@ def windows_and_chunks(samples: int, chunks: int, look_back: int, lanes: int = 6
             opacity=0.7,
             line_width=1,
         )
-    for chunk in range(min(chunks, lanes)):
+    for chunk in range(shown_chunks):
         figure.add_shape(
             type="rect",
             x0=chunk * look_back + 0.5,
@@ -95,17 +101,18 @@ def windows_and_chunks(samples: int, chunks: int, look_back: int, lanes: int = 6
             opacity=0.9,
             line_width=1,
         )
-    figure.add_annotation(x=0.4, y=0.8, text="windows: each starts one step later", showarrow=False, xanchor="left")
-    figure.add_annotation(
-        x=0.4, y=-6.0, text="chunks: each starts where the last ended", showarrow=False, xanchor="left"
-    )
+    windows_text = "windows: each starts one step later" if samples > 1 else "the only window"
+    chunks_text = "chunks: each starts where the last ended" if chunks > 1 else "the only chunk"
+    figure.add_annotation(x=0.5, y=0.8, text=windows_text, showarrow=False, xanchor="left")
+    figure.add_annotation(x=0.5, y=-6.0, text=chunks_text, showarrow=False, xanchor="left")
+    last = max(shown_windows - 1 + look_back, shown_chunks * look_back)  # the last position drawn, at most length
     figure.update_layout(
         height=300,
         margin={"t": 10, "b": 10},
         font=FONT,
         showlegend=False,
         plot_bgcolor="white",
-        xaxis={"title": "position in the series", "range": [0, max(lanes * look_back, lanes + look_back) + 1]},
+        xaxis={"title": "position in the series", "range": [0.5, last + 0.5]},
         yaxis={"visible": False, "range": [-8, 1.3]},
     )
     return figure
@@ -124,3 +131,27 @@ def forecast_chart(truth: np.ndarray, predicted: list[float], known: int) -> go.
     figure.add_vline(x=known + 0.5, line_dash="dash", annotation_text="known | future")
     figure.update_layout(height=320, font=FONT, margin={"t": 30, "b": 10}, xaxis_title="step")
     return figure
+
+
+def tank_table(tanks: int, hours: range) -> dict[str, list[str]]:
+    """One batch of the seed's tanks: a row per tank, a column per hour, "PA1, TA1" (tank A's
+    pressure and temperature at hour 1) in each cell."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:tanks]
+    return {
+        "tank": list(letters),
+        **{f"step {hour}": [f"P{tank}{hour}, T{tank}{hour}" for tank in letters] for hour in hours},
+    }
+
+
+def batch_rows(sizes: list[int], columns: int = TABLE_COLUMNS) -> list[list[int]]:
+    """The batches' tables (numbered from 0), in rows of at most `columns` table columns (a
+    tank column and one per step each), in order: [1, 1, 2, 2, 2] -> [[0, 1, 2, 3], [4]]."""
+    rows: list[list[int]] = [[]]
+    width = 0
+    for number, size in enumerate(sizes):
+        if rows[-1] and width + 1 + size > columns:
+            rows.append([])
+            width = 0
+        rows[-1].append(number)
+        width += 1 + size
+    return rows

@@ -15,11 +15,15 @@ with st.spinner("Loading TensorFlow…"):
     # Streamlit clears the Keras session after every script run, from each session's thread:
     # make that wait for a model another session is building (topologies.keras_guard).
     install_clear_session_guard()
+# The pages are listed across the top, so a sidebar appears only where a page puts widgets in it
+# (Shapes): the lab pages, whose widgets sit in the page itself, keep the whole width.
 page = st.navigation(
     [
         st.Page("views/shapes.py", title="Shapes", icon="📐", default=True),
         st.Page("views/windows.py", title="Windows", icon="🪟"),
         st.Page("views/stateful.py", title="Stateful", icon="🔁"),
-    ]
+        st.Page("views/own_model.py", title="Your model", icon="🧩"),
+    ],
+    position="top",
 )
 page.run()

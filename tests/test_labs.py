@@ -64,8 +64,18 @@ def test_windows_count_and_contents(length, look_back, features):
         assert targets[k].tolist() == series[k + look_back].tolist()
 
 
-def test_parse_series_reads_commas_spaces_and_lines():
-    assert parse_series("1, 2.5 3\n4;5").tolist() == [1.0, 2.5, 3.0, 4.0, 5.0]
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("1, 2.5 3\n4;5", [1.0, 2.5, 3.0, 4.0, 5.0]),  # points are decimals; commas, spaces, lines, semicolons separate
+        ("1,2,3", [1.0, 2.0, 3.0]),  # commas without spaces still separate
+        ("1,5; 2,5; 3,5", [1.5, 2.5, 3.5]),  # semicolons between values: a comma between digits is a decimal comma
+        ("-0,25;1,75\n+2", [-0.25, 1.75, 2.0]),
+    ],
+    ids=["separators", "tight-commas", "decimal-commas", "decimal-commas-signs-lines"],
+)
+def test_parse_series_reads_separators_and_decimal_commas(text, values):
+    assert parse_series(text).tolist() == values
 
 
 @pytest.mark.parametrize(
@@ -75,8 +85,27 @@ def test_parse_series_reads_commas_spaces_and_lines():
         ("", ["empty"]),
         ("1, nan, 3", ["value 2", "finite"]),
         (" ".join(["1"] * (MAX_VALUES + 1)), [f"{MAX_VALUES + 1:,}", f"{MAX_VALUES:,}"]),
+        # Decimal comma or two values? Refused rather than guessed.
+        ("1,5, 2,5", ["'1,5'", "decimal comma", "semicolons"]),
+        ("1,5 2,5 3,5", ["'1,5'", "decimal comma", "semicolons"]),
+        ("1,5\n2,5", ["'1,5'", "decimal comma"]),
+        ("1, 2; 3,5", ["value 1", "'1,'", "decimal comma"]),  # with semicolons, a comma is not a separator
+        # Finite as a Python float, infinite in float32 (largest finite: (2 - 2**-23) * 2**127, about 3.4e38).
+        ("1 2 1e308", ["value 3", "'1e308'", "float32", "finite"]),
+        ("-4e38", ["value 1", "'-4e38'", "float32"]),
     ],
-    ids=["word", "empty", "nan", "too-long"],
+    ids=[
+        "word",
+        "empty",
+        "nan",
+        "too-long",
+        "comma-mix",
+        "comma-per-value",
+        "comma-per-line",
+        "semicolon-mix",
+        "1e308",
+        "-4e38",
+    ],
 )
 def test_parse_series_refuses_with_one_sentence(text, fragments):
     with pytest.raises(SeriesError) as caught:
@@ -99,7 +128,7 @@ def test_two_series_must_be_equally_long():
 def stated_counts(app: AppTest) -> tuple[int, int, int, tuple, tuple]:
     """(N, L, windows, X shape, y shape) as the page states them."""
     text = app.info[0].value
-    counts = re.search(r"\*\*(\d+) values\*\* with \*\*look_back = (\d+)\*\* give \*\*\d+ − \d+ = (\d+) windows", text)
+    counts = re.search(r"\*\*(\d+) values\*\* with \*\*look_back = (\d+)\*\* give \*\*\d+ − \d+ = (\d+) windows?", text)
     assert counts, text
     x_shape, y_shape = (ast.literal_eval(shape) for shape in re.findall(r"\*\*(\([0-9, ]+\))\*\*", text))
     return (*map(int, counts.groups()), x_shape, y_shape)
@@ -222,6 +251,112 @@ def test_windows_page_bad_paste_is_one_error_and_nothing_breaks(first, second, l
     assert_clean(app)
 
 
+def paste(app: AppTest, first: str, second: str | None = None) -> AppTest:
+    app.radio(key="source").set_value("Paste numbers").run()
+    app.text_area(key="pasted_1").set_value(first)
+    if second is not None:
+        app.checkbox(key="two_series").set_value(True).run()
+        app.text_area(key="pasted_2").set_value(second)
+    return app.run()
+
+
+def test_windows_page_reads_decimal_commas_between_semicolons():
+    app = paste(open_page("windows"), "1,5; 2,5; 3,5; 4,5; 5,5; 6,5; 7,5")
+    app.slider(key="look_back").set_value(3).run()
+    assert_clean(app)
+    assert series_on_the_chart(app)[:, 0].tolist() == [n + 0.5 for n in range(1, 8)]
+    assert stated_counts(app)[:3] == (7, 3, 7 - 3)
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [("1,5, 2,5, 3,5, 4,5", ["'1,5'", "semicolons"]), ("1 2 3 4 5 6 7 1e308", ["value 8", "'1e308'", "float32"])],
+    ids=["ambiguous-commas", "1e308"],
+)
+def test_windows_page_refuses_a_paste_it_cannot_read_faithfully(text, fragments):
+    """One sentence, nothing plotted: not 8 wrong values, not a point at Infinity."""
+    app = paste(open_page("windows"), text)
+    assert_no_exception(app)
+    (error,) = [item.value for item in app.error]
+    assert all(fragment in error for fragment in fragments), error
+    assert not app.get("plotly_chart")
+
+
+def test_pasted_text_survives_synthetic_and_back():
+    first, second = "3 1 4 1 5 9 2 6", "2 7 1 8 2 8 1 8"
+    app = paste(open_page("windows"), first, second)
+    app.radio(key="source").set_value("Synthetic: sine plus noise").run()
+    app.checkbox(key="two_series").set_value(False).run()  # the second box is not drawn now
+    app.checkbox(key="two_series").set_value(True)
+    app.radio(key="source").set_value("Paste numbers").run()
+    assert_clean(app)
+    assert app.text_area(key="pasted_1").value == first
+    assert app.text_area(key="pasted_2").value == second
+    expected = np.column_stack([[float(v) for v in first.split()], [float(v) for v in second.split()]])
+    assert series_on_the_chart(app).tolist() == expected.tolist()
+
+
+def test_a_second_series_leaves_the_first_one_as_it_was():
+    app = open_page("windows")
+    alone = series_on_the_chart(app)
+    app.checkbox(key="two_series").set_value(True).run()
+    beside = series_on_the_chart(app)
+    assert beside.shape == (len(alone), 2)
+    assert beside[:, 0].tolist() == alone[:, 0].tolist()
+
+
+def test_fewer_windows_bring_the_window_slider_down_with_them():
+    app = open_page("windows")
+    app.slider(key="window").set_value(50).run()  # of 60 - 5 = 55
+    app.slider(key="look_back").set_value(20).run()  # 60 - 20 = 40 windows: the last is X[39]
+    assert_clean(app)
+    assert any(item.value.startswith("**X[39]**") for item in app.markdown)
+
+
+def test_one_window_one_piece_and_an_axis_that_fits_the_series():
+    """N = 10, look_back = 9: 10 - 9 = 1 window, and 10 // 9 = 1 chunk of 9 steps that do not overlap."""
+    length, look_back = 10, 9
+    app = open_page("windows")
+    app.slider(key="length").set_value(length)
+    app.slider(key="look_back").set_value(look_back).run()
+    assert_clean(app)
+    assert "**10 − 9 = 1 window**." in app.info[0].value
+    texts = " ".join(item.value for item in app.markdown)
+    assert "1 sequence of 9 steps" in texts and "into 1 piece of 9 steps" in texts
+    assert not re.search(r"\b1 (windows|sequences|pieces|steps)\b", texts + app.info[0].value), texts
+    lanes = figure_json(app, 2)["layout"]  # the windows above the chunks
+    low, high = lanes["xaxis"]["range"]
+    assert 0 <= low and high <= length + 0.5, (low, high)  # positions 1 .. N, each half a step wide either side
+    assert all(low <= shape["x0"] and shape["x1"] <= high for shape in lanes["shapes"])
+
+
+# ----------------------------------------------------------------------------- lab settings
+
+
+def test_lab_settings_survive_a_page_switch_and_stay_apart_from_the_shapes_sidebar():
+    app = open_page("stateful")
+    for key, value in [("stateful_tanks", 5), ("stateful_steps", 7), ("stateful_units", 6)]:
+        app.slider(key=key).set_value(value).run()
+    app.toggle(key="stateful_shuffle").set_value(True).run()
+    app.button(key="feedback_next").click().run()
+    app.switch_page("views/windows.py").run()
+    paste(app, "1,5; 2,5; 3,5; 4,5; 5,5; 6,5")
+    app.slider(key="look_back").set_value(2).run()
+    app.switch_page("views/shapes.py").run()
+    assert_clean(app)
+    assert app.sidebar.number_input(key="steps").value == 5  # the Shapes page's own default, not 7
+    assert app.sidebar.number_input(key="units").value == 4
+    app.switch_page("views/stateful.py").run()
+    assert_no_exception(app)
+    assert [app.slider(key=key).value for key in ("stateful_tanks", "stateful_steps", "stateful_units")] == [5, 7, 6]
+    assert app.toggle(key="stateful_shuffle").value
+    assert any(item.value.startswith("calls made: **1** of") for item in app.markdown)
+    app.switch_page("views/windows.py").run()
+    assert_clean(app)
+    assert app.text_area(key="pasted_1").value == "1,5; 2,5; 3,5; 4,5; 5,5; 6,5"
+    assert stated_counts(app)[:3] == (6, 2, 4)
+
+
 # ----------------------------------------------------------------------------- stateful, engine
 
 
@@ -270,17 +405,17 @@ def test_stateful_page_difference_without_and_with_broken_rules():
     app = open_page("stateful")
     assert difference_shown(app) < EXACT
     assert app.success
-    app.toggle(key="shuffle").set_value(True).run()
+    app.toggle(key="stateful_shuffle").set_value(True).run()
     assert_no_exception(app)
     assert difference_shown(app) > BROKEN
     assert "shuffle=False" in app.error[0].value
-    app.toggle(key="shuffle").set_value(False)
-    app.toggle(key="reset").set_value(True).run()
+    app.toggle(key="stateful_shuffle").set_value(False)
+    app.toggle(key="stateful_reset").set_value(True).run()
     assert difference_shown(app) > BROKEN
     assert "reset" in app.error[0].value
-    app.toggle(key="reset").set_value(False)
+    app.toggle(key="stateful_reset").set_value(False)
     for key, value in [("tanks", 5), ("steps", 7), ("chunks", 3), ("units", 2), ("chunks", 7), ("steps", 2)]:
-        app.slider(key=key).set_value(value).run()
+        app.slider(key=f"stateful_{key}").set_value(value).run()
         assert_clean(app)
         assert difference_shown(app) < EXACT
 
@@ -301,7 +436,7 @@ def keras_refusal(batch: int) -> str:
 def test_stateful_page_explains_the_fixed_batch():
     tanks = 5  # not the slider's default (3): the page must follow the slider
     app = open_page("stateful")
-    app.slider(key="tanks").set_value(tanks).run()
+    app.slider(key="stateful_tanks").set_value(tanks).run()
     assert_clean(app)
     assert any(f"`keras.Input(batch_shape=({tanks}, None, 2))`" in item.value for item in app.markdown)
     app.button(key="uneven").click().run()
@@ -346,6 +481,52 @@ def test_two_sessions_stepping_at_once_see_what_one_alone_sees():
     assert len({box["call"] for box in feedback_picture(second)["boxes"]}) == 4
 
 
+FEEDBACK_CALLS = 12  # the page's feedback loop: 12 steps, one call of one step each
+
+
+def calls_made(app: AppTest) -> list[str]:
+    return [item.value for item in app.markdown if item.value.startswith("calls made:")]
+
+
+def test_next_step_is_disabled_exactly_after_the_last_call():
+    app = open_page("stateful")
+    assert app.button(key="feedback_start").disabled  # nothing to start over yet
+    for made in range(1, FEEDBACK_CALLS + 1):
+        assert not app.button(key="feedback_next").disabled, made
+        app.button(key="feedback_next").click().run()
+        assert_clean(app)
+        assert calls_made(app) == [f"calls made: **{made}** of {FEEDBACK_CALLS}"]
+    assert app.button(key="feedback_next").disabled
+    assert not app.button(key="feedback_start").disabled
+    assert len({box["call"] for box in feedback_picture(app)["boxes"]}) == FEEDBACK_CALLS
+
+
+def test_the_tanks_slider_starts_new_sequences_for_its_batch_and_says_so():
+    app = open_page("stateful")
+    for _ in range(4):
+        app.button(key="feedback_next").click().run()
+    app.slider(key="stateful_tanks").set_value(5).run()
+    assert_clean(app)
+    assert calls_made(app) == [f"calls made: **0** of {FEEDBACK_CALLS}"]
+    (said,) = [item.value for item in app.caption if "tanks slider" in item.value]
+    assert "5 tanks" in said and "4 calls made for 3 tanks" in said, said
+    assert len(app.get("plotly_chart")) == 1  # the old batch's picture is gone
+    app.button(key="feedback_next").click().run()
+    inputs = [box for box in feedback_picture(app)["boxes"] if box["role"] == "input"]
+    assert inputs and all(box["shape"] == [5, 1, 2] for box in inputs)  # (batch, steps, features)
+    assert not [item.value for item in app.caption if "tanks slider" in item.value]  # said until the next step
+
+
+def test_fewer_steps_bring_the_chunks_down_with_them():
+    app = open_page("stateful")
+    app.slider(key="stateful_steps").set_value(8).run()
+    app.slider(key="stateful_chunks").set_value(5).run()
+    app.slider(key="stateful_steps").set_value(3).run()
+    assert_clean(app)
+    assert app.slider(key="stateful_chunks").value == 3
+    assert any("Fed in 3 batches of 1 + 1 + 1 steps" in item.value for item in app.markdown)
+
+
 def figure_with_line(app: AppTest, name: str) -> dict:
     """The page's one chart with a line of this name in its legend."""
     (figure,) = [
@@ -379,7 +560,7 @@ def test_forecast_at_the_page_defaults_follows_the_wave():
 
 def test_forecast_trains_then_steps_to_the_end():
     app = open_page("stateful")
-    assert app.slider(key="epochs").value == FORECAST_EPOCHS
+    assert app.slider(key="stateful_epochs").value == FORECAST_EPOCHS
     app.button(key="forecast_train").click().run()
     assert_clean(app)
     app.button(key="forecast_next").click().run()  # prime
@@ -388,7 +569,12 @@ def test_forecast_trains_then_steps_to_the_end():
     assert_clean(app)
     # The prime call forecasts the first step; each later call feeds one forecast back for the next.
     calls = 1 + (FORECAST_HORIZON - 1)
-    assert any(f"calls made: **{calls}**" in item.value for item in app.markdown)
+    assert calls_made(app)[-1] == f"calls made: **{calls}** of {calls}"
+    assert app.button(key="forecast_next").disabled and app.button(key="forecast_end").disabled
+    # Another number of epochs is not used until Train is pressed, and the page says so.
+    app.slider(key="stateful_epochs").set_value(FORECAST_EPOCHS // 2).run()
+    (said,) = [item.value for item in app.caption if "Train" in item.value]
+    assert f"trained for {FORECAST_EPOCHS} epochs" in said and f"train it for {FORECAST_EPOCHS // 2}" in said
     recorded = app.session_state["forecast"].snapshot()
     assert recorded.config == FORECAST_CONFIG
     assert len(recorded.facts.training_loss) == FORECAST_EPOCHS
@@ -414,7 +600,7 @@ def test_forecast_trains_then_steps_to_the_end():
     # (standard deviation) of the true continuation, both re-derived from the plotted forecast.
     truth = true_continuation()
     error = np.mean(np.abs(forecast - truth))
-    assert abs(float(metrics(app)["mean absolute error of the forecast"]) - error) <= SHOWN
+    assert abs(float(metrics(app)["mean absolute error"]) - error) <= SHOWN
     (share,) = [item.value for item in app.markdown if "the spread of the true continuation" in item.value]
     shown = float(re.search(r"\*\*(\d+\.\d+) x\*\*", share).group(1))
     assert abs(shown - error / truth.std()) <= 0.005 + 1e-6  # written to 2 decimals

@@ -1,13 +1,16 @@
 """Page "Stateful": what stateful=True carries from one batch to the next, and when it breaks."""
 
+import math
+
 import numpy as np
 import streamlit as st
 
-from app.charts import forecast_chart
+from app.charts import TABLE_COLUMNS, batch_rows, forecast_chart, tank_table
 from app.controls import HELP
 from app.diagram import draw
 from app.engine import cached_trace
 from topologies.config import Config
+from topologies.keras_guard import KERAS_LOCK
 from topologies.series import sine_waves
 
 with st.spinner("Loading TensorFlow…"):
@@ -15,8 +18,10 @@ with st.spinner("Loading TensorFlow…"):
     from topologies.stateful_batches import chunk_sizes
     from topologies.stepper import Stepper
 
-TANKS = "ABCDEFGH"
 EXACT = 1e-5  # below this, two float32 runs agree up to rounding
+# Lab settings outlive a visit to another page, and are this browser session's own: unlike the
+# Shapes page's sidebar they are not written into the link.
+KEPT = "session"
 
 
 def chart(result) -> None:
@@ -34,40 +39,41 @@ st.markdown(
 # ----------------------------------------------------------------------------------- the tanks
 st.header("1. Oil tanks, fed in consecutive batches")
 sizes = st.columns(4)
-tanks = sizes[0].slider("tanks (batch)", 2, 8, 3, key="tanks", help=HELP["batch"])
-steps = sizes[1].slider("hours measured (steps)", 2, 8, 5, key="steps", help=HELP["steps"])
+tanks = sizes[0].slider("tanks (batch)", 2, 8, 3, key="stateful_tanks", help=HELP["batch"], persist_state=KEPT)
+steps = sizes[1].slider("hours measured (steps)", 2, 8, 5, key="stateful_steps", help=HELP["steps"], persist_state=KEPT)
 if steps > 2:
-    chunks = sizes[2].slider("batches per sequence (chunks)", 2, steps, 2, key="chunks", help=HELP["chunks"])
+    # The slider ends at steps and keeps its value when steps change; a value past the new end would be
+    # refused by the slider itself, so it comes down to the end first.
+    if st.session_state.get("stateful_chunks", 2) > steps:
+        st.session_state.stateful_chunks = steps
+    chunks = sizes[2].slider(
+        "batches per sequence (chunks)", 2, steps, key="stateful_chunks", help=HELP["chunks"], persist_state=KEPT
+    )
 else:  # a slider needs two ends: two steps split only one way
     chunks = 2
     sizes[2].markdown("batches per sequence (chunks): **2**")
-units = sizes[3].slider("units", 1, 8, 4, key="units", help=HELP["units"])
+units = sizes[3].slider("units", 1, 8, 4, key="stateful_units", help=HELP["units"], persist_state=KEPT)
 split = chunk_sizes(steps, chunks)
 st.markdown(
     f"Each tank has **{steps} hourly steps** of **2 features** (pressure P, temperature T): the data is "
     f"({tanks}, {steps}, 2). Fed in {chunks} batches of {' + '.join(map(str, split))} steps:"
 )
-grids = st.columns(chunks)
-first_step = 1
-for number, (grid, size) in enumerate(zip(grids, split), start=1):
-    hours = range(first_step, first_step + size)
-    grid.markdown(f"**batch {number}**: ({tanks}, {size}, 2)")
-    grid.dataframe(
-        {
-            "tank": [f"Tank {TANKS[row]}" for row in range(tanks)],
-            **{f"step {hour}": [f"P{TANKS[row]}{hour}, T{TANKS[row]}{hour}" for row in range(tanks)] for hour in hours},
-        },
-        hide_index=True,
-    )
-    first_step += size
+first_hours = [1 + sum(split[:number]) for number in range(chunks)]  # the first step of each batch
+for row in batch_rows(split):
+    # Each table as wide as its columns (the tank and its steps), on one scale for every row.
+    widths = [1 + split[number] for number in row]
+    spare = [TABLE_COLUMNS - sum(widths)] if sum(widths) < TABLE_COLUMNS else []
+    for grid, number in zip(st.columns(widths + spare), row):
+        grid.markdown(f"**batch {number + 1}**: ({tanks}, {split[number]}, 2)")
+        grid.table(tank_table(tanks, range(first_hours[number], first_hours[number] + split[number])))
 st.caption("Row i of every batch is the same tank: that alignment is the whole contract.")
 
 # ----------------------------------------------------------------------------------- for real
 st.header("2. Run it for real")
 config = Config(batch=tanks, steps=steps, features=2, units=units, chunks=chunks)
 toggles = st.columns(2)
-shuffle = toggles[0].toggle("Shuffle the samples between batches", key="shuffle")
-reset = toggles[1].toggle("Reset the state between batches", key="reset")
+shuffle = toggles[0].toggle("Shuffle the samples between batches", key="stateful_shuffle", persist_state=KEPT)
+reset = toggles[1].toggle("Reset the state between batches", key="stateful_reset", persist_state=KEPT)
 with st.spinner("Running the stateful layer and its stateless twin…"):
     result = cached_trace("stateful_batches", config, shuffle=shuffle, reset_between=reset)
 difference = result.facts.stateful_vs_whole_max_abs_diff
@@ -117,13 +123,58 @@ st.markdown(
     "so **units must equal features**: here both are 2."
 )
 feedback_config = Config(batch=tanks, steps=12, features=2, units=2)
-buttons = st.columns(3)
-if buttons[0].button("Start new sequences", key="feedback_start") or "feedback" not in st.session_state:
+
+
+def start_feedback(config: Config, set_aside: tuple[int, int] | None = None) -> None:
+    """New sequences; `set_aside` is (tanks, calls) of earlier ones the tanks slider replaced, to be said."""
     # A model of this browser session's own: no other session ever advances it.
-    st.session_state.feedback = Stepper("one_to_many_stateful", feedback_config)
-feedback = st.session_state.feedback
-if buttons[1].button("Next step", key="feedback_next", disabled=feedback.finished):
-    feedback.advance()
+    st.session_state.feedback = Stepper("one_to_many_stateful", config)
+    st.session_state.feedback_config = config
+    st.session_state.feedback_asked = 0
+    st.session_state.feedback_set_aside = set_aside
+
+
+def ask(name: str, calls: float = 1) -> None:
+    """A step button's callback: it only counts the click, and the page makes the calls (catch_up).
+    Each click starts a new run at once; a callback busy with a Keras call would hold that run up,
+    and Streamlit drops the click of a run that is replaced before it starts (measured: up to 4 of 6)."""
+    st.session_state[f"{name}_asked"] += calls
+
+
+def catch_up(name: str) -> Stepper:
+    """Make the calls asked for so far. Two runs of one session can overlap (the newer one starts before
+    the older one stops), so the calls are made under the lock: each exactly once, whichever run makes it."""
+    stepper = st.session_state[name]
+    with KERAS_LOCK:
+        while stepper.call_count < st.session_state[f"{name}_asked"] and not stepper.finished:
+            stepper.advance()
+    return stepper
+
+
+if st.session_state.get("feedback_config") != feedback_config:
+    # New sequences for the batch the tanks slider shows: never the old batch drawn under the new slider.
+    earlier = st.session_state.get("feedback")
+    if earlier is not None and earlier.call_count:
+        start_feedback(feedback_config, (st.session_state.feedback_config.batch, earlier.call_count))
+    else:
+        start_feedback(feedback_config, st.session_state.get("feedback_set_aside"))
+feedback = catch_up("feedback")
+if st.session_state.feedback_set_aside and not feedback.call_count:
+    earlier_tanks, earlier_calls = st.session_state.feedback_set_aside
+    st.caption(
+        f"The tanks slider moved, so new sequences were started for {tanks} tanks: the {earlier_calls} calls "
+        f"made for {earlier_tanks} tanks were set aside."
+    )
+buttons = st.columns(3)
+buttons[0].button(
+    "Start new sequences",
+    key="feedback_start",
+    on_click=start_feedback,
+    args=(feedback_config,),
+    disabled=not feedback.call_count,
+)
+# Drawn after the calls are made: disabled exactly when the last one has run.
+buttons[1].button("Next step", key="feedback_next", on_click=ask, args=("feedback",), disabled=feedback.finished)
 buttons[2].markdown(f"calls made: **{feedback.call_count}** of {feedback_config.steps}")
 if feedback.call_count:
     chart(feedback.snapshot())
@@ -135,7 +186,7 @@ st.header("5. Forecast: learn the next step, then feed forecasts back")
 forecast_config = Config(batch=1, steps=30, features=1, units=8, horizon=15)
 # A hundred epochs learn the wave (about a second of training on 2 cores); ten leave a forecast that
 # drifts away from it, so the slider shows both.
-epochs = st.slider("epochs", 10, 200, 100, step=10, key="epochs")
+epochs = st.slider("epochs", 10, 200, 100, step=10, key="stateful_epochs", persist_state=KEPT)
 st.markdown(
     f"A sine wave of {forecast_config.steps} known steps. The model learns to predict each step from the ones "
     "before (input: steps 1 to 29, target: steps 2 to 30, the state reset every epoch), with Adam at a "
@@ -151,9 +202,9 @@ def show_forecast_error(place, future: np.ndarray, predicted: list[float]) -> No
     flat = float(np.mean(np.abs(future - future.mean())))  # a flat line through its middle
     last = forecast_config.steps + len(predicted)
     place.metric(
-        "mean absolute error of the forecast",
+        "mean absolute error",
         f"{error:.3f}",
-        help="The mean of |forecast - true value| over the steps forecast so far.",
+        help="The forecast's error: the mean of |forecast - true value| over the steps forecast so far.",
     )
     place.markdown(
         f"Over steps {forecast_config.steps + 1} to {last}: **{error / spread:.2f} x** the spread of the true "
@@ -178,17 +229,23 @@ if just_trained:
             loss_chart.line_chart({"loss": losses}, height=200)
     st.session_state.forecast = stepper
     st.session_state.forecast_losses = losses
+    st.session_state.forecast_epochs = epochs
+    st.session_state.forecast_asked = 0
 if "forecast" in st.session_state:
-    forecast = st.session_state.forecast
+    forecast = catch_up("forecast")
     if not just_trained:
         st.line_chart({"loss": st.session_state.forecast_losses}, height=200)
+    if st.session_state.forecast_epochs != epochs:
+        st.caption(
+            f"This model was trained for {st.session_state.forecast_epochs} epochs: "
+            f"press Train to train it for {epochs}."
+        )
     controls = st.columns(3)
-    if controls[0].button("Next step", key="forecast_next", disabled=forecast.finished):
-        forecast.advance()
-    if controls[1].button("Run to the end", key="forecast_end", disabled=forecast.finished):
-        while not forecast.finished:
-            forecast.advance()
-    controls[2].markdown(f"calls made: **{forecast.call_count}**")
+    controls[0].button("Next step", key="forecast_next", on_click=ask, args=("forecast",), disabled=forecast.finished)
+    controls[1].button(
+        "Run to the end", key="forecast_end", on_click=ask, args=("forecast", math.inf), disabled=forecast.finished
+    )
+    controls[2].markdown(f"calls made: **{forecast.call_count}** of {forecast_config.horizon}")
     if forecast.call_count:
         so_far = forecast.snapshot()
         # Sample 0's last output of each call: prime predicts step 31, each later call the next.

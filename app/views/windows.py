@@ -8,6 +8,16 @@ from app.literal import markdown_of
 from app.series import SeriesError, check_look_back, parse_series, side_by_side
 from topologies.series import noisy_sine, windows
 
+# Lab settings, pasted text included, outlive a visit to another page or to the other source, and
+# are this browser session's own: unlike the Shapes page's sidebar they are not written into the link.
+KEPT = "session"
+
+
+def plural(count: int, word: str) -> str:
+    """1 window, 2 windows."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 st.title("Windows: from one long series to (samples, steps, features)")
 st.markdown(
     "A recurrent layer reads a batch of **sequences**, each a list of **steps**, each step a "
@@ -17,24 +27,39 @@ st.markdown(
 )
 
 source_column, size_column = st.columns(2)
-source = source_column.radio("Series", ["Synthetic: sine plus noise", "Paste numbers"], key="source")
+source = source_column.radio(
+    "Series", ["Synthetic: sine plus noise", "Paste numbers"], key="source", persist_state=KEPT
+)
 two_series = source_column.checkbox(
-    "A second series beside it (pressure and temperature): 2 features per step", key="two_series"
+    "A second series beside it: 2 features per step",
+    help="Like the seed's pressure and temperature: two numbers measured at every step.",
+    key="two_series",
+    persist_state=KEPT,
 )
 if source != "Paste numbers":
-    length = size_column.slider("Length N", 10, 400, 60, key="length")
-look_back = size_column.slider("look_back (= steps per window)", 1, 50, 5, key="look_back")
+    length = size_column.slider("Length N", 10, 400, 60, key="length", persist_state=KEPT)
+look_back = size_column.slider("look_back (= steps per window)", 1, 50, 5, key="look_back", persist_state=KEPT)
 try:
     if source == "Paste numbers":
-        first = parse_series(
-            source_column.text_area("Series 1", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12", key="pasted_1"), "series 1"
+        help_text = "Separate values with commas, spaces or new lines (1.5, 2.5), or with semicolons (1,5; 2,5)."
+        first_text = source_column.text_area(
+            "Series 1",
+            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
+            key="pasted_1",
+            help=help_text,
+            persist_state=KEPT,
         )
+        first = parse_series(first_text, "series 1")
         second = None
         if two_series:
-            second = parse_series(
-                source_column.text_area("Series 2", "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24", key="pasted_2"),
-                "series 2",
+            second_text = source_column.text_area(
+                "Series 2",
+                "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24",
+                key="pasted_2",
+                help=help_text,
+                persist_state=KEPT,
             )
+            second = parse_series(second_text, "series 2")
         series = side_by_side(first, second)
     else:
         series = noisy_sine(length, 2 if two_series else 1, np.random.default_rng(0))
@@ -48,17 +73,21 @@ count, features = len(series), series.shape[1]
 samples = len(inputs)
 
 st.info(
-    f"**{count} values** with **look_back = {look_back}** give **{count} − {look_back} = {samples} windows**. "
+    f"**{count} values** with **look_back = {look_back}** give "
+    f"**{count} − {look_back} = {plural(samples, 'window')}**. "
     f"X is **{inputs.shape}** = (samples, steps, features) and y is **{targets.shape}** = (samples, features)."
 )
 st.caption(
     f"The seed's `create_dataset` loops over `range(len(dataset) - look_back - 1)` and so makes "
-    f"{samples - 1} windows: it leaves out the last one, whose target is the final value. "
+    f"{plural(samples - 1, 'window')}: it leaves out the last one, whose target is the final value. "
     "Nothing requires that; it is an off-by-one."
 )
 
-# A slider needs two ends: with a single window there is nothing to walk.
-window = st.slider("Window k", 1, samples, 1, key="window") if samples > 1 else 1
+# A slider needs two ends: with a single window there is nothing to walk. The slider keeps its value
+# when the number of windows changes; a value past the new end would be refused, so it comes down first.
+if st.session_state.get("window", 1) > samples:
+    st.session_state.window = samples
+window = st.slider("Window k", 1, samples, key="window", persist_state=KEPT) if samples > 1 else 1
 start = window - 1
 st.plotly_chart(series_chart(series, window, look_back, targets[start]), width="stretch")
 
@@ -78,7 +107,9 @@ with table_column:
     st.markdown(f"**y[{start}]** = {targets[start].astype(float).round(3).tolist()}: the value after the window")
 with picture_column:
     shown = min(samples, 30)
-    st.markdown(f"**X** as a picture: the first {shown} of {samples} windows, feature 1")
+    which = f"the first {shown} of {samples} windows" if shown < samples else f"all {samples} windows"
+    which = "the only window" if samples == 1 else which
+    st.markdown(f"**X** as a picture: {which}, feature 1")
     st.plotly_chart(windows_heatmap(inputs[:shown]), width="stretch")
     st.caption("Each row is the one above shifted left by one step: the windows overlap.")
 
@@ -87,20 +118,21 @@ chunks = count // look_back
 overlap_column, stateful_column = st.columns(2)
 with overlap_column:
     st.markdown(
-        f"**Overlapping windows, stateless.** {samples} sequences of {look_back} steps, shuffled freely. "
-        f"Each window is an independent sequence: the state starts from zero every time, so nothing "
-        f"longer than {look_back} steps can be learned. A pattern that repeats every 100 days needs "
-        "look_back of at least 100."
+        f"**Overlapping windows, stateless.** {plural(samples, 'sequence')} of {plural(look_back, 'step')}, "
+        "shuffled freely. Each window is an independent sequence: the state starts from zero every time, so "
+        f"nothing longer than {plural(look_back, 'step')} can be learned. A pattern that repeats every 100 days "
+        "needs look_back of at least 100."
     )
 with stateful_column:
     st.markdown(
-        f"**Consecutive chunks, stateful.** The series cut into {chunks} pieces of {look_back} steps that do "
-        f"not overlap, fed in order as batches of shape (1, {look_back}, {features}) to a layer with "
-        "`stateful=True`. The state carries from one chunk to the next, so the layer sees one long "
-        "sequence and can keep what it needs across chunk borders (its gradients still stop at "
-        "each border). Order matters: `shuffle=False`, and reset the state when the series ends."
+        f"**Consecutive chunks, stateful.** The series cut into {plural(chunks, 'piece')} of "
+        f"{plural(look_back, 'step')} that do not overlap, fed in order as batches of shape "
+        f"(1, {look_back}, {features}) to a layer with `stateful=True`. The state carries from one chunk to "
+        "the next, so the layer sees one long sequence and can keep what it needs across chunk borders (its "
+        "gradients still stop at each border). Order matters: `shuffle=False`, and reset the state when the "
+        "series ends."
     )
-st.plotly_chart(windows_and_chunks(samples, chunks, look_back), width="stretch")
+st.plotly_chart(windows_and_chunks(count, look_back), width="stretch")
 st.markdown(
     f"See the windowed model's shapes: [sliding_windows with steps {look_back} and features {features}]"
     f"(/?topology=sliding_windows&steps={look_back}&features={features})."
