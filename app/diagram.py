@@ -25,6 +25,11 @@ The arrows, by kind:
 Several calls of the model (stateful pieces, a feedback loop) sit side by side, split by dashed
 lines and named on top; t counts on across calls until "⟲ reset". Past 12 steps the middle
 steps are left out, and the gap says how many.
+
+Every word is drawn at 14 px or more and no two words meet: the figure is as wide and as tall as
+that takes (figure.layout.width and height, in pixels), the rows' names and shapes in its
+margins, long ones wrapped. Show it at that width, scrolling sideways where the page is
+narrower; stretched or squeezed to the page, its columns would no longer fit their words.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ from typing import TYPE_CHECKING
 
 from app.layout import layout
 from app.layout_grid import COLUMN_WIDTH, FIRST_COLUMNS, MAX_COLUMNS, ROW_GAP
-from app.plan import FONT_SIZE, ROLES
-from app.render import SHEETS, render
+from app.plan import FONT_SIZE, ROLES, SHEETS
+from app.render import render
 from topologies.records import Trace
 
 if TYPE_CHECKING:  # Plotly is app.render's business; here it only names the type handed back

@@ -14,22 +14,58 @@ The work is split by concern, one module each:
 This module fills the grid and lays the marks down in paint order: the call dividers and the
 feedback arrows first, then row by row (boxes, arrows into them, the row's labels), then the
 frames and the step numbers.
+
+Then it sizes the figure. Words are in pixels and the grid in data units, so the figure is given
+the scale (pixels per unit across and up) at which no two words meet, from the words' measured
+widths (`app.plan.text_extent`); its size follows, and it scrolls sideways on a narrow page
+rather than shrink. The rows' names and shapes sit in the margins, as wide as the longest line
+after wrapping; the title above, the legend below.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from app.layout_arrows import Anchors, arrows_into_row, feedback_arrows
 from app.layout_cells import Spot, cell_at
 from app.layout_grid import Grid
-from app.layout_labels import dividers, frames, gap_note, row_labels, step_labels
+from app.layout_labels import dividers, frames, gap_note, row_labels, step_labels, wrap
 from app.literal import plotly_text
-from app.plan import Box, Mark, Plan, Text
+from app.plan import (
+    EDGE,
+    FONT_SIZE,
+    LEGEND_SWATCH,
+    LINE_SPACING,
+    ROLES,
+    SHEET_STEP,
+    SHEETS,
+    SMALL_SIZE,
+    TITLE_SIZE,
+    Arrow,
+    Box,
+    Divider,
+    Frame,
+    Mark,
+    Plan,
+    Text,
+    text_extent,
+)
 from topologies.records import Trace
 from topologies.report import title
 
-BOTTOM = -1.3  # below the input row: room for "⟲ reset" and t = 1, 2, ...
+# Pixels per data unit. A column is 1 unit wide and never narrower than MIN_COLUMN, so a box stays
+# a box; rows 1.5 units apart are at least 115 px apart, room for the tallest box (512 units).
+MIN_COLUMN = 42
+MIN_ROW = 77
+# Two words that would need more than this across to stand side by side are set one above the other.
+SIDE_BY_SIDE = 4 * MIN_COLUMN
+GAP = 4  # pixels between any two words
+# A row's name and shapes are wrapped to the widest of these that lets the figure fit the room a
+# chart has on the Shapes page with the sidebar open: on a projector's 1024 x 768, then at 1400
+# px wide. A figure that fits neither takes the narrowest, and scrolls sideways as little as it can.
+LABEL_WIDTHS = (260, 220, 180, 150)
+ROOMS = (560, 930)
 
 
 @dataclasses.dataclass
@@ -42,24 +78,167 @@ class _Filled:
     extras: list[list[tuple[int, int]]]  # per row: (column index, index into boxes) of each extra box
 
 
+@dataclasses.dataclass(frozen=True)
+class _Word:
+    """A text, or a box's label, as the space it takes: a point in data units, a size in pixels."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    left: float  # the share of the width left of x: 0 when anchored left, 1 when anchored right
+
+    @classmethod
+    def of(cls, mark: Text | Box) -> _Word:
+        if isinstance(mark, Box):
+            width, height = text_extent(mark.label, FONT_SIZE)
+            return cls(mark.geometry.x, mark.geometry.y, width, height, 0.5)
+        width, height = mark.extent
+        return cls(mark.x, mark.y, width, height, {"left": 0.0, "center": 0.5, "right": 1.0}[mark.anchor])
+
+
 def layout(trace: Trace) -> Plan:
-    """The unrolled network of `trace` as a Plan: boxes, arrows and words, in paint order."""
+    """The unrolled network of `trace` as a Plan: boxes, arrows and words, in paint order, at a
+    scale where no two words meet."""
     grid = Grid.of(trace)
     filled = _fill(grid)
-    marks: list[Mark] = [*dividers(grid), *feedback_arrows(grid, filled.anchors)]
-    for row_index, row_marks in enumerate(filled.rows):
-        marks += row_marks
-        marks += arrows_into_row(grid, filled.anchors, filled.boxes, row_index, filled.extras[row_index])
-        marks += row_labels(grid, row_index)
-    marks += frames(grid)
-    marks += step_labels(grid, BOTTOM + 0.25)
+    plot = _plot_marks(grid, filled)
+    marks = _paint_order(grid, plot, _label_width(grid, plot))
+    words = _words(marks)
+    across, up = _scale(words)
+    x_range = (grid.left_edge, grid.right_edge)
+    left, right = _overhang(words, x_range, across)
+    width = left + right + math.ceil((x_range[1] - x_range[0]) * across)
+    # The title is wrapped to the figure's width, or to the first room if that is narrower, to be
+    # read without scrolling: between its dots, and a part still too long between its words. The
+    # legend, below the plot, is wrapped at the plot's width, as Plotly does.
+    room = min(width, ROOMS[0]) - 2 * EDGE
+    parts = wrap(plotly_text(title(trace)), TITLE_SIZE, room, (" · ",), bold=True)
+    lines = [line for part in parts for line in wrap(part, TITLE_SIZE, room, (" ",), bold=True)]
+    heading = "<br>".join(line.removesuffix(" ·") for line in lines)
+    y_range = _y_range(marks, words, up)
+    top = math.ceil(text_extent(heading, TITLE_SIZE)[1] + 2 * EDGE)
+    bottom = math.ceil(_legend_height(marks, (x_range[1] - x_range[0]) * across) + 2 * EDGE)
     return Plan(
         marks=tuple(marks),
-        title=plotly_text(title(trace)),
-        x_range=(-6.2, grid.right_edge + 5.2),
-        y_range=(BOTTOM, _top(grid) + 0.4),
-        height=int(170 + 115 * (len(grid.rows) + (1 if grid.many_calls else 0))),
+        title=heading,
+        x_range=x_range,
+        y_range=y_range,
+        width=width,
+        height=math.ceil(top + bottom + (y_range[1] - y_range[0]) * up),
+        margin=(left, right, top, bottom),
     )
+
+
+def _plot_marks(grid: Grid, filled: _Filled) -> list[list[Mark]]:
+    """Per row, its boxes, the arrows into them; then, last, the dividers and feedback arrows
+    (painted first), and the frames and step numbers (painted last)."""
+    per_row: list[list[Mark]] = [
+        [*row_marks, *arrows_into_row(grid, filled.anchors, filled.boxes, row_index, filled.extras[row_index])]
+        for row_index, row_marks in enumerate(filled.rows)
+    ]
+    return [*per_row, [*dividers(grid), *feedback_arrows(grid, filled.anchors)], [*frames(grid), *step_labels(grid)]]
+
+
+def _paint_order(grid: Grid, plot: list[list[Mark]], label_width: float) -> list[Mark]:
+    """The call dividers and feedback arrows first, then row by row (boxes, arrows into them, the
+    row's labels), then the frames and the step numbers."""
+    *rows, first, last = plot
+    marks: list[Mark] = list(first)
+    for row_index, row_marks in enumerate(rows):
+        marks += row_marks
+        marks += row_labels(grid, row_index, label_width)
+    return marks + last
+
+
+def _label_width(grid: Grid, plot: list[list[Mark]]) -> float:
+    """The widest of LABEL_WIDTHS at which the figure fits the first of ROOMS it can fit (the
+    narrowest if it fits none), measured with the plot's own scale."""
+    across, _ = _scale(_words([mark for marks in plot for mark in marks]))
+    columns = (grid.right_edge - grid.left_edge) * across + 2 * EDGE
+    widths = {}
+    for label_width in LABEL_WIDTHS:
+        labels = [label for row in range(len(grid.rows)) for label in row_labels(grid, row, label_width)]
+        widths[label_width] = columns + sum(
+            max(label.extent[0] for label in labels if label.anchor == side) for side in ("left", "right")
+        )
+    for room in ROOMS:
+        for label_width in LABEL_WIDTHS:
+            if widths[label_width] <= room:
+                return label_width
+    return LABEL_WIDTHS[-1]
+
+
+def _words(marks: list[Mark]) -> list[_Word]:
+    return [_Word.of(mark) for mark in marks if isinstance(mark, Text | Box)]
+
+
+def _scale(words: list[_Word]) -> tuple[float, float]:
+    """Pixels per data unit across and up: the least, from MIN_COLUMN and MIN_ROW, at which no two
+    words meet. Words that cannot stand side by side (one above the other, or close to it) are
+    set apart upwards; every other pair that would still meet at that height, across."""
+    pairs = []
+    ordered = sorted(words, key=lambda word: word.y)
+    tallest = max((word.height for word in words), default=0.0)
+    for index, first in enumerate(ordered):
+        reach = (first.height / 2 + tallest / 2 + GAP) / MIN_ROW  # farther up, no scale lets them meet
+        for second in ordered[index + 1 :]:
+            if second.y - first.y >= reach:
+                break
+            pairs.append((_apart_across(first, second), _apart_up(first, second)))
+    stacked = [up for across, up in pairs if across > SIDE_BY_SIDE and up < math.inf]
+    up = max([MIN_ROW, *stacked])
+    beside = [across for across, need_up in pairs if need_up > up and across < math.inf]
+    return max([MIN_COLUMN, *beside]), up
+
+
+def _overhang(words: list[_Word], x_range: tuple[float, float], across: float) -> tuple[int, int]:
+    """The left and right margins: as wide as the words stick out of the plot (the rows' names
+    and shapes, a call's name over the last column, "⟲ reset" under the first), and EDGE."""
+    left = max([0.0] + [(x_range[0] - word.x) * across + word.left * word.width for word in words])
+    right = max([0.0] + [(word.x - x_range[1]) * across + (1 - word.left) * word.width for word in words])
+    return math.ceil(left) + EDGE, math.ceil(right) + EDGE
+
+
+def _apart_across(first: _Word, second: _Word) -> float:
+    """Pixels per unit across that set the two side by side, GAP apart (inf if nothing can)."""
+    if first.x > second.x:
+        first, second = second, first
+    pixels = (1 - first.left) * first.width + second.left * second.width + GAP
+    return pixels / (second.x - first.x) if second.x > first.x else math.inf
+
+
+def _apart_up(first: _Word, second: _Word) -> float:
+    """Pixels per unit up that set the two one above the other, GAP apart (inf if nothing can)."""
+    distance = abs(first.y - second.y)
+    return ((first.height + second.height) / 2 + GAP) / distance if distance else math.inf
+
+
+def _y_range(marks: list[Mark], words: list[_Word], up: float) -> tuple[float, float]:
+    """From the lowest to the highest thing drawn, words and the sheets behind the boxes included."""
+    ends = [end for word in words for end in (word.y - word.height / 2 / up, word.y + word.height / 2 / up)]
+    for mark in marks:
+        match mark:
+            case Box():
+                ends += [mark.geometry.y0, mark.geometry.y1 + SHEETS * SHEET_STEP]
+            case Frame() | Divider():
+                ends += [mark.y0, mark.y1]
+            case Arrow():
+                ends += [point[1] for point in (mark.start, mark.end, mark.via) if point]
+    margin = GAP / up
+    return min(ends) - margin, max(ends) + margin
+
+
+def _legend_height(marks: list[Mark], width: float) -> float:
+    """The legend's lines, one entry per role drawn, laid left to right and wrapped at `width`."""
+    roles = {mark.role for mark in marks if isinstance(mark, Box)}
+    lines, used = 1, 0.0
+    for role in (role for role in ROLES if role in roles):
+        entry = LEGEND_SWATCH + text_extent(ROLES[role][2], SMALL_SIZE)[0]
+        if used and used + entry > width:
+            lines, used = lines + 1, 0.0
+        used += entry
+    return lines * LINE_SPACING * SMALL_SIZE + lines * 6
 
 
 def _fill(grid: Grid) -> _Filled:
@@ -85,8 +264,3 @@ def _fill(grid: Grid) -> _Filled:
         filled.extras.append(extras)
         filled.rows.append(row_marks)
     return filled
-
-
-def _top(grid: Grid) -> float:
-    """Above the output row: room for the calls' names when there are several."""
-    return grid.y_of(grid.top_row) + (1.6 if grid.many_calls else 0.9)

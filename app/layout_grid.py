@@ -21,9 +21,12 @@ MAX_COLUMNS = 12  # past this many steps, draw the first and last few around a g
 FIRST_COLUMNS = 6
 COLUMN_WIDTH = 1.0
 ROW_GAP = 1.5
+CALL_GAP = 0.4  # between the columns of two calls, for the divider
 # Above a row that drops its y_t (return_sequences=False over several steps), room for the faded
 # y_t boxes, and for the arrows that leave its last h_t to pass above them.
 DROPPED_BAND = 0.5
+# Right of the last column, inside a nested model's frame: room for the frame's name, written upwards.
+FRAME_STRIP = 0.45
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,9 +59,12 @@ class Grid:
         return cls(trace, tuple(_columns(trace)), tuple(_rows(trace)))
 
     def x_of(self, column_index: int) -> float:
-        """Column centres; a block of calls is set apart from the next by a little space."""
-        column = self.columns[column_index]
-        return column_index * COLUMN_WIDTH + 0.4 * column.call
+        """Column centres; each call is set apart from the one drawn before it by a little space
+        (counted over the drawn columns: the calls hidden in the gap take none)."""
+        breaks = sum(
+            1 for index in range(1, column_index + 1) if self.columns[index].call != self.columns[index - 1].call
+        )
+        return column_index * COLUMN_WIDTH + CALL_GAP * breaks
 
     def y_of(self, row_index: int) -> float:
         """Row centres, bottom to top; a row that drops its y_t has a band of room above it."""
@@ -83,10 +89,23 @@ class Grid:
         return len(self.trace.calls) > 1
 
     @property
+    def left_edge(self) -> float:
+        """The plot's left end, a little before the first column (more around a nested model's
+        frame); the row names are written left of it, in the figure's margin."""
+        return self.x_of(0) - (0.75 if self.framed else 0.6)
+
+    @property
     def right_edge(self) -> float:
-        """Right of the last column, and of the returned states drawn beside it."""
+        """The plot's right end: right of the last column, of the returned states drawn beside it
+        and of a nested model's frame. The rows' shapes are written right of it, in the margin."""
         extra = 1.6 if len(self.trace.calls[-1].output_shapes) > 1 else 0.0
-        return self.x_of(len(self.columns) - 1) + 0.4 + extra
+        return self.x_of(len(self.columns) - 1) + 0.6 + extra + (FRAME_STRIP + 0.2 if self.framed else 0.0)
+
+    @property
+    def framed(self) -> bool:
+        """Whether a nested model's layers have rows here, drawn inside a frame."""
+        nested = {layer.name for layer in self.trace.layers if layer.kind == "model"}
+        return any(row.layer and self.trace.layer(row.layer).parent in nested for row in self.rows)
 
     def drawn(self) -> list[tuple[int, Column]]:
         """(column index, column) of every drawn step, the gap left out."""

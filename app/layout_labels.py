@@ -1,21 +1,24 @@
 """The words around the boxes: each row's name and shapes, the calls, the steps, nested models.
 
-    row_labels(grid, 1)   # many_to_many, the row of h_t:
+    row_labels(grid, 1, width=260)   # many_to_many, the row of h_t:
     # [Text("<b>LSTM(4, return_sequences=True)</b>", anchor="right", ...),
     #  Text("(10, 5, 4) = (batch, steps, units)", anchor="left", ...)]
 
 A row is named on the left, and on the right its measured shape is written beside what each
-axis means. A multi-call topology gets a dashed divider and a name above each call, with
-"⟲ reset" where the stateful layers were reset before it.
+axis means; both sit in the figure's margins, against the plot's ends, and a line wider than
+`width` pixels is wrapped after a ", " of code or a " = " of shapes. A multi-call topology gets
+a dashed divider and a name above each call, with "⟲ reset" where the stateful layers were reset
+before it. A nested model's frame is named upwards along its right side, clear of every box.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
-from app.layout_grid import DROPPED_BAND, Grid, Row
+from app.layout_grid import DROPPED_BAND, FRAME_STRIP, Grid, Row
 from app.literal import plotly_text
-from app.plan import FONT_SIZE, ROLES, Divider, Frame, Text
+from app.plan import FONT_SIZE, ROLES, SMALL_SIZE, Divider, Frame, Text, text_extent
 from topologies.records import symbolic
 
 GREY = "#616161"
@@ -26,12 +29,17 @@ MERGED = {
     "mul": "multiplied (mul)",
     "ave": "averaged (ave)",
 }
+RESET_Y = -0.75  # "⟲ reset", at the foot of the divider: below the input row's boxes
+STEP_Y = -1.1  # t = 1, 2, ...: a line below the resets, so the two never meet
+CODE_BREAKS = (", ", ": ")  # where a layer's code may be wrapped: LSTM(4, | return_sequences=True)
+SHAPE_BREAKS = (" = ", ": ")  # where a shape line may be wrapped: (10, 5, 4) = | (batch, steps, units)
 
 
 def gap_note(grid: Grid, column_index: int) -> Text:
-    """The gap column says how many steps it stands for, half way up the picture."""
-    note = f"…<br>{grid.columns[column_index].skipped}<br>more<br>steps<br>…"
-    return Text(grid.x_of(column_index), grid.y_of(grid.top_row) / 2, note, colour=GREY)
+    """The gap column says how many steps it stands for, half way up the picture, level with a
+    row: between rows run a frame's edges and the arrows fanned out to a row above."""
+    note = f"{grid.columns[column_index].skipped}<br>more<br>steps"
+    return Text(grid.x_of(column_index), grid.y_of(grid.top_row // 2), note, colour=GREY)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,21 +49,41 @@ class _Label:
     colour: str  # of the right-hand text
 
 
-def row_labels(grid: Grid, row_index: int) -> list[Text]:
-    """The row's name left of the first column, its shapes right of the last (at most 4 lines)."""
+def row_labels(grid: Grid, row_index: int, width: float) -> list[Text]:
+    """The row's name left of the plot, its shapes (at most 4, each wrapped) right of it; a line
+    wider than `width` pixels is wrapped where it may be."""
     row = grid.rows[row_index]
     if row.role == "input":
         label = _input_label(grid)
     elif row.role == "output":
         label = _output_label(grid)
     else:
-        label = _layer_label(grid, row)
-    right = "<br>".join(_shorten(line) for line in label.right.split("<br>")[:4])
+        label = _layer_label(grid, row, width)
+    right = "<br>".join(
+        wrapped for line in label.right.split("<br>")[:4] for wrapped in wrap(line, FONT_SIZE, width, SHAPE_BREAKS)
+    )
     y = grid.y_of(row_index)
     return [
-        Text(-0.7, y, label.left, anchor="right"),
-        Text(grid.right_edge + 0.5, y, right, anchor="left", colour=label.colour),
+        Text(grid.left_edge, y, label.left, anchor="right"),
+        Text(grid.right_edge, y, right, anchor="left", colour=label.colour),
     ]
+
+
+def wrap(text: str, size: float, width: float, breaks: tuple[str, ...], bold: bool = False) -> list[str]:
+    """`text` as lines of at most `width` pixels, each broken just after one of `breaks` (whose
+    trailing space is dropped). A piece with no break in it wider than `width` stays whole."""
+    ends = [match.end() for match in re.finditer("|".join(map(re.escape, breaks)), text)] if breaks else []
+    pieces = [text[start:end] for start, end in zip([0, *ends], [*ends, len(text)])]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        longer = (line + piece).rstrip()
+        if line and text_extent(f"<b>{longer}</b>" if bold else longer, size)[0] > width:
+            lines.append(line.rstrip())
+            line = piece
+        else:
+            line += piece
+    return [*lines, line.rstrip()]
 
 
 def _input_label(grid: Grid) -> _Label:
@@ -74,11 +102,11 @@ def _output_label(grid: Grid) -> _Label:
     return _Label("<b>output</b>", right, "#ad1457")
 
 
-def _layer_label(grid: Grid, row: Row) -> _Label:
+def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
     calls = grid.trace.calls
     batch = calls[0].input_shapes[0][0]
     output = calls[0].activity(row.layer).output_shapes[0]
-    left = f"<b>{row.left}</b>"
+    left = "<br>".join(f"<b>{line}</b>" for line in wrap(row.left, FONT_SIZE, width, CODE_BREAKS, bold=True))
     right = "<br>then ".join(
         dict.fromkeys(
             symbolic(call.activity(row.layer).output_shapes[0], call.activity(row.layer).output_axes[0])
@@ -112,16 +140,17 @@ def dividers(grid: Grid) -> list[Divider | Text]:
         call = grid.trace.calls[column.call]
         x = grid.x_of(column_index) - 0.55 if column_index else grid.x_of(0)
         if column_index:
-            marks.append(Divider(x, -0.8, top))
+            marks.append(Divider(x, RESET_Y, top))
         label = f"<b>{plotly_text(call.label)}</b><br>{tuple(call.input_shapes[0])}"
-        marks.append(Text(x + (0.55 if column_index else 0), top + 0.45, label, size=FONT_SIZE - 1))
+        marks.append(Text(x + (0.55 if column_index else 0), top + 0.45, label, size=SMALL_SIZE))
         if call.reset_before:
-            marks.append(Text(x, -0.8, "⟲ reset", colour="#c62828", size=FONT_SIZE - 1))
+            marks.append(Text(x, RESET_Y, "⟲ reset", colour="#c62828", size=SMALL_SIZE))
     return marks
 
 
 def frames(grid: Grid) -> list[Frame | Text]:
-    """Nested models: a named frame around the rows of their layers."""
+    """Nested models: a frame around the rows of their layers, named upwards along its right side,
+    where no box is (its top edge may touch the next frame, and faded y_t boxes line it)."""
     marks: list[Frame | Text] = []
     for model in grid.trace.layers:
         if model.kind != "model":
@@ -133,20 +162,19 @@ def frames(grid: Grid) -> list[Frame | Text]:
         ]
         if not inside:
             continue
-        right = grid.x_of(len(grid.columns) - 1) + 0.55
+        right = grid.x_of(len(grid.columns) - 1) + 0.55 + FRAME_STRIP
         top = grid.y_of(max(inside)) + 0.65 + (DROPPED_BAND if grid.drops_outputs(max(inside)) else 0.0)
-        frame = Frame(-0.55, grid.y_of(min(inside)) - 0.65, right, top)
+        frame = Frame(grid.x_of(0) - 0.55, grid.y_of(min(inside)) - 0.65, right, top)
         title = f"<b>{plotly_text(model.name)}</b> (a Model)"
         marks.append(frame)
-        marks.append(Text(frame.x0 + 0.05, frame.y1 - 0.12, title, anchor="left", colour="#3949ab", size=FONT_SIZE - 1))
+        middle = (frame.y0 + frame.y1) / 2
+        marks.append(Text(right - FRAME_STRIP / 2, middle, title, colour="#3949ab", size=SMALL_SIZE, angle=-90))
     return marks
 
 
-def step_labels(grid: Grid, y: float) -> list[Text]:
-    """t = 1, t = 2, ... under the columns: the time step since the last reset."""
-    size = FONT_SIZE - 1
-    return [Text(grid.x_of(index), y, f"t = {column.t}", colour=GREY, size=size) for index, column in grid.drawn()]
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def step_labels(grid: Grid) -> list[Text]:
+    """t = 1, t = 2, ... under the columns: the time step since the last reset; … under the gap."""
+    return [
+        Text(grid.x_of(index), STEP_Y, "…" if column.t is None else f"t = {column.t}", colour=GREY, size=SMALL_SIZE)
+        for index, column in enumerate(grid.columns)
+    ]

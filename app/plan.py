@@ -6,12 +6,17 @@
 
 A Plan is a list of marks in paint order, the way a painter lays them down: a later mark covers
 an earlier one. Every mark is a frozen record of numbers and strings, so a test can read the
-picture without Plotly, and Plotly is only the last step (`app.render`).
+picture without Plotly, and Plotly is only the last step (`app.render`). Marks sit in data units
+(a column is 1 wide); words are measured in pixels (`text_extent`), and the Plan's size and
+margins, in pixels, are those at which no two words meet.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import html
+import re
 
 from topologies.records import Shape
 
@@ -24,7 +29,35 @@ ROLES = {
     "layer": ("", "#b0bec5", "another layer (Dense, Embedding, ...)"),
     "discarded": ("y", "#fce4ec", "discarded: computed, not handed on"),
 }
+SHEETS = 2  # sheets drawn behind each box: the other sequences of the batch
+SHEET_STEP = 0.06  # each sheet sits this much further up and to the right, in data units
 FONT_SIZE = 15  # legible on a projector
+SMALL_SIZE = 14  # the smallest text drawn: step numbers, call names, frame names, the legend
+TITLE_SIZE = FONT_SIZE + 3
+LINE_SPACING = 1.3  # a line of Plotly text is this many font sizes tall
+EDGE = 8  # pixels between the figure's border and the title, the legend and the row labels
+LEGEND_SWATCH = 40  # pixels a legend entry takes besides its words
+
+# How wide each glyph of Source Sans (the font Streamlit gives Plotly) is, in font sizes, as
+# Chromium measures it, rounded up; any glyph not listed counts as a wide capital. Bold is a
+# little wider. Text is measured to make room for it: the picture grows, the text never shrinks.
+_EM = {
+    " ": 0.21,
+    "il.,:;'|·Ij": 0.27,
+    "()[]{}f!-": 0.31,
+    "/\\rt": 0.36,
+    'sz?*"': 0.44,
+    "cvxy": 0.48,
+    "0123456789=+<>_~^$#aegk×−": 0.51,
+    "bdhnopqu": 0.56,
+    "w": 0.73,
+    "mM%@W⟲↳…": 0.97,
+}
+_GLYPH_WIDTH = {glyph: width for glyphs, width in _EM.items() for glyph in glyphs}
+_CAPITAL = 0.67
+_BOLD = 1.08
+_SUB = 0.7  # Plotly draws <sub> and <sup> at 70 %
+_MARKUP = re.compile(r"<(/?)(\w+)[^>]*>")
 
 # What an arrow stands for; the kind is written in the figure's meta["arrows"].
 ARROW_KINDS = {
@@ -33,6 +66,30 @@ ARROW_KINDS = {
     "feedback": "a call's output fed back as the next call's input",
     "fan_out": "one lone box feeding every column (RepeatVector's single input)",
 }
+
+
+@functools.lru_cache(maxsize=4096)  # the same few labels come again at every step and every draw
+def text_extent(text: str, size: float) -> tuple[float, float]:
+    """(width, height) in pixels of Plotly text at this font size: the widest line, and the lines."""
+    lines = text.split("<br>")
+    return max(_line_width(line, size) for line in lines), len(lines) * LINE_SPACING * size
+
+
+def _line_width(line: str, size: float) -> float:
+    """One line's width: its tags (<b>, <sub>) change the glyphs' size, and are not drawn."""
+    width, bold, small, start = 0.0, 0, 0, 0
+    for tag in [*_MARKUP.finditer(line), None]:
+        end = tag.start() if tag else len(line)
+        glyphs = html.unescape(line[start:end])
+        scale = size * (_BOLD if bold else 1.0) * (_SUB if small else 1.0)
+        width += scale * sum(_GLYPH_WIDTH.get(glyph, _CAPITAL) for glyph in glyphs)
+        if tag:
+            step = -1 if tag.group(1) else 1
+            bold += step if tag.group(2) == "b" else 0
+            small += step if tag.group(2) in ("sub", "sup") else 0
+            start = tag.end()
+    return width
+
 
 Point = tuple[float, float]  # (x, y) in the figure's data units: a column is 1 wide
 
@@ -147,6 +204,13 @@ class Text:
     anchor: str = "center"  # which side of the text sits at x: left, center or right
     colour: str = "#263238"
     size: int = FONT_SIZE
+    angle: int = 0  # degrees, as Plotly's textangle: -90 reads upwards
+
+    @property
+    def extent(self) -> tuple[float, float]:
+        """(width, height) in pixels, once turned by its angle (0 or -90)."""
+        width, height = text_extent(self.text, self.size)
+        return (height, width) if self.angle else (width, height)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,10 +240,12 @@ class Plan:
     """Everything the picture shows, in paint order, and the facts about the figure as a whole."""
 
     marks: tuple[Mark, ...]
-    title: str
+    title: str  # may hold <br>: wrapped to the figure's width
     x_range: tuple[float, float]
     y_range: tuple[float, float]
-    height: int  # pixels: grows with the number of rows
+    width: int  # pixels: the columns at a size where no two words meet, and the margins
+    height: int  # pixels: the rows likewise
+    margin: tuple[int, int, int, int]  # pixels (left, right, top, bottom): the row names and shapes, title, legend
 
     @property
     def boxes(self) -> list[Box]:

@@ -7,16 +7,31 @@
 Every decision about what goes where was made by `app.layout`; here each mark becomes Plotly
 shapes (rectangles, lines) and annotations (words, arrows), in the plan's order. One invisible
 scatter point sits on each box to carry its hover text, and one empty trace per role used makes
-the legend.
+the legend. The figure has the plan's size in pixels and its margins: words are drawn at their
+size, and the plan's scale is what keeps them apart, so a page should show the figure at its
+width (scrolling sideways if it must), not fit it to the page.
 """
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from app.plan import FONT_SIZE, ROLES, Arrow, Box, Divider, Frame, Plan, Text
-
-SHEETS = 2  # sheets drawn behind each box: the other sequences of the batch
+from app.plan import (
+    EDGE,
+    FONT_SIZE,
+    LINE_SPACING,
+    ROLES,
+    SHEET_STEP,
+    SHEETS,
+    SMALL_SIZE,
+    TITLE_SIZE,
+    Arrow,
+    Box,
+    Divider,
+    Frame,
+    Plan,
+    Text,
+)
 
 
 def render(plan: Plan) -> go.Figure:
@@ -39,18 +54,31 @@ def render(plan: Plan) -> go.Figure:
             case Frame():
                 shapes.append(_frame(mark))
     boxes = plan.boxes
+    left, right, top, bottom = plan.margin
     layout = dict(
-        title=dict(text=plan.title, font=dict(size=FONT_SIZE + 3)),
         shapes=shapes,
+        title=_title(plan),
         annotations=annotations,
         xaxis=dict(visible=False, range=list(plan.x_range), fixedrange=True),
         yaxis=dict(visible=False, range=list(plan.y_range), fixedrange=True),
         plot_bgcolor="white",
         paper_bgcolor="white",
+        # A fixed size: the scale is what keeps the words apart, so the figure is not stretched.
+        width=plan.width,
         height=plan.height,
-        margin=dict(l=10, r=10, t=60, b=10),
+        autosize=False,
+        margin=dict(l=left, r=right, t=top, b=bottom, pad=0),
         font=dict(size=FONT_SIZE),
-        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+        # Below the plot, in the margin made for it: Plotly wraps a horizontal legend at the plot's width.
+        legend=dict(
+            orientation="h",
+            x=0,
+            xanchor="left",
+            yref="container",
+            y=EDGE / plan.height,
+            yanchor="bottom",
+            font=dict(size=SMALL_SIZE),
+        ),
         hoverlabel=dict(font=dict(size=FONT_SIZE)),
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
     )
@@ -60,6 +88,24 @@ def render(plan: Plan) -> go.Figure:
     return go.Figure(data=[_hover_points(boxes), *_legend(plan)], layout=layout, _validate=False)
 
 
+def _title(plan: Plan) -> dict:
+    """The title at the figure's top left corner, in the margin made for it, placed on the whole
+    figure (the container), so it stays there however wide the page shows the figure. Plotly
+    anchors a title of several lines by its first line: that line's middle is set EDGE below
+    the top, and the others follow below it."""
+    return dict(
+        text="<br>".join(f"<b>{line}</b>" for line in plan.title.split("<br>")),
+        font=dict(size=TITLE_SIZE),
+        x=0,
+        xref="container",
+        xanchor="left",
+        y=1 - (EDGE + LINE_SPACING * TITLE_SIZE / 2) / plan.height,
+        yref="container",
+        yanchor="middle",
+        pad=dict(l=EDGE),
+    )
+
+
 def _box_shapes(box: Box) -> list[dict]:
     """The box, and unless it is faded, two sheets behind it: the other sequences of the batch."""
     area = box.geometry
@@ -67,7 +113,7 @@ def _box_shapes(box: Box) -> list[dict]:
     sheets = []
     if not box.faded:
         for sheet in range(SHEETS, 0, -1):  # the farthest first, so the nearer ones cover it
-            offset = 0.06 * sheet
+            offset = SHEET_STEP * sheet
             sheets.append(_rectangle(x0 + offset, y0 + offset, x1 + offset, y1 + offset, box.colour, 0.25))
     return [*sheets, _rectangle(x0, y0, x1, y1, box.colour, 1.0, dashed=box.faded)]
 
@@ -132,6 +178,7 @@ def _text(text: Text) -> dict:
         showarrow=False,
         xanchor=text.anchor,
         align=text.anchor,
+        textangle=text.angle,
         font=dict(size=text.size, color=text.colour),
     )
 

@@ -15,8 +15,11 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+
+from topologies.catalogue import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -98,16 +101,21 @@ def server(chromium, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(chromium, server):
+def browser(chromium, server):
+    """One Chromium for the module: Playwright's sync API runs one instance per thread."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            yield context.new_page()
+            yield launched
         finally:
-            browser.close()
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
 
 
 PLOT_TEXT = "() => Array.from(document.querySelectorAll('.js-plotly-plot text')).map(t => t.textContent)"
@@ -148,7 +156,7 @@ def test_changing_units_redraws_the_picture_and_the_link(page, server):
     )
     page.wait_for_url(re.compile(r"[?&]units=6(&|$)"), timeout=WAIT_MS)
     assert re.search(r"[?&]units=6(&|$)", page.url), page.url
-    assert "topology=many_to_one" in page.url
+    assert "topology=" not in page.url  # the default topology leaves the link short
     # The picture was redrawn, not added to: once Streamlit has replaced the stale chart of the
     # previous run (it may linger a moment), no label reads the old shape.
     page.wait_for_function(
@@ -218,3 +226,122 @@ def test_a_hostile_link_shows_its_values_as_text_and_loads_nothing_else(page, se
     assert rendered.count() == 0, rendered.evaluate_all("nodes => nodes.map(node => node.outerHTML)")
     assert hosts == {urlsplit(server).netloc}, hosts
     assert not dialogs
+
+
+# ------------------------------------------------------------------ every word legible, at two sizes
+
+VIEWPORTS = {"desk": (1400, 1000), "projector": (1024, 768)}  # a laptop or monitor; a projector's 1024 x 768
+SMALLEST_FONT_PX = 14
+TOUCH_PX = 1.5  # two texts may share this much of an edge (anti-aliasing); more is an overlap
+
+
+def _sizes(topology_id: str, long: bool) -> dict[str, int]:
+    """The link's sizes: the defaults, or 40 steps of 512 units, bent only where the topology's
+    own limits demand it (one_to_many_stateful feeds each output back in: units = features, and
+    features go up to 256)."""
+    sizes = {"steps": 40, "units": 512} if long else {}
+    if topology_id == "one_to_many_stateful":
+        sizes |= {"features": 256, "units": 256} if long else {"features": 2, "units": 2}
+    return sizes
+
+
+LEGIBILITY_CASES = [
+    pytest.param(viewport, topology_id, long, id=f"{topology_id}-{'long' if long else 'defaults'}-{viewport}")
+    for topology_id in CATALOGUE
+    for long in (False, True)
+    for viewport in VIEWPORTS  # the same link twice in a row: the second run finds the trace cached
+]
+
+# Every SVG text of the chart, as drawn: its words, its font size and its box on the page; the
+# figure's box (its full width, whether or not the page scrolls sideways to show it); and the
+# nearest element that is narrower than the figure, if any, with what it does with the rest.
+MEASURE_TEXTS = """() => {
+  const plot = document.querySelector('.js-plotly-plot');
+  const box = (element) => { const r = element.getBoundingClientRect();
+    return {x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; };
+  const figure = box(plot.querySelector('.svg-container'));
+  const texts = Array.from(plot.querySelectorAll('text'))
+    .filter((text) => text.textContent.trim() && text.getBoundingClientRect().width > 0)
+    .map((text) => ({text: text.textContent, size: parseFloat(getComputedStyle(text).fontSize), ...box(text)}));
+  let narrower = null;
+  for (let element = plot.parentElement; element && element !== document.body; element = element.parentElement) {
+    const overflow = getComputedStyle(element).overflowX;
+    if (element.clientWidth + 1 < figure.x1 - figure.x0 && overflow !== 'visible') {
+      narrower = {name: element.className.toString().slice(0, 60), overflow, width: element.clientWidth,
+                  scrolls: element.scrollWidth + 1 >= figure.x1 - figure.x0};
+      break;
+    }
+  }
+  return {figure, texts, narrower};
+}"""
+
+
+@pytest.fixture(scope="module")
+def viewport_pages(browser):
+    """One page per window size, each navigated from link to link."""
+    return {
+        name: browser.new_context(viewport={"width": w, "height": h}).new_page() for name, (w, h) in VIEWPORTS.items()
+    }
+
+
+REFUSED = '[data-testid="stException"], [data-testid="stAlertContentError"]'  # an exception or a refused size
+
+
+def _measured(page, server: str, topology_id: str, sizes: dict[str, int]) -> dict:
+    page.goto(f"{server}/?{urlencode({'topology': topology_id, **sizes})}", wait_until="commit", timeout=WAIT_MS)
+    page.wait_for_function(
+        "([wanted, refused]) => document.querySelector(refused) || Array.from("
+        "document.querySelectorAll('.js-plotly-plot text')).some(t => t.textContent.startsWith(wanted))",
+        arg=[f"{topology_id} ·", REFUSED],  # the diagram's title
+        timeout=WAIT_MS,
+    )
+    refusals = page.locator(REFUSED)
+    assert refusals.count() == 0, refusals.all_inner_texts()
+    page.evaluate("() => document.fonts.ready")
+    measured = page.evaluate(MEASURE_TEXTS)
+    for _ in range(20):  # until two looks agree: Plotly may redraw once more as the page settles
+        page.wait_for_timeout(100)
+        again = page.evaluate(MEASURE_TEXTS)
+        if again == measured:
+            break
+        measured = again
+    return measured
+
+
+def _overlap(a: dict, b: dict) -> float:
+    """How far two boxes overlap, in the lesser of the two directions (<= 0 if they do not)."""
+    return min(min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]), min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]))
+
+
+@pytest.mark.parametrize("viewport, topology_id, long", LEGIBILITY_CASES)
+def test_every_text_of_the_diagram_is_inside_it_apart_and_legible(viewport_pages, server, viewport, topology_id, long):
+    """No text clipped, no two texts overlapping, none below 14 px, at the defaults and at 40
+    steps of 512 units, in a desk-sized window and at a projector's 1024 x 768. A figure wider
+    than the page must scroll sideways, not be cut. (A subscript, as in h<sub>12</sub>, is drawn
+    at 70 % of its text's size, as in print: the size checked is the text's.)"""
+    measured = _measured(viewport_pages[viewport], server, topology_id, _sizes(topology_id, long))
+    figure, texts = measured["figure"], measured["texts"]
+    assert len(texts) > 10, texts
+    narrower = measured["narrower"]
+    assert narrower is None or narrower["overflow"] in ("auto", "scroll") and narrower["scrolls"], (
+        f"the {figure['x1'] - figure['x0']:.0f} px figure is cut by a narrower element: {narrower}"
+    )
+    outside = [
+        (text["text"][:60], [round(text[edge]) for edge in ("x0", "y0", "x1", "y1")])
+        for text in texts
+        if text["x0"] < figure["x0"] - 1
+        or text["x1"] > figure["x1"] + 1
+        or text["y0"] < figure["y0"] - 1
+        or text["y1"] > figure["y1"] + 1
+    ]
+    overlapping = [
+        (first["text"][:60], second["text"][:60], round(_overlap(first, second), 1))
+        for index, first in enumerate(texts)
+        for second in texts[index + 1 :]
+        if _overlap(first, second) > TOUCH_PX
+    ]
+    small = [(text["text"], text["size"]) for text in texts if text["size"] < SMALLEST_FONT_PX]
+    corners = [round(figure[edge]) for edge in ("x0", "y0", "x1", "y1")]
+    assert not outside, f"outside the figure {corners}: {outside}"
+    assert not overlapping, overlapping
+    assert not small, small

@@ -241,6 +241,16 @@ def test_labels_carry_the_measured_shapes(topology_id):
     assert f"{fmt(shape)} = ({', '.join(axes)})" in text
 
 
+@pytest.mark.parametrize("topology_id", IDS)
+def test_no_word_is_smaller_than_14_px_and_the_figure_keeps_its_size(topology_id):
+    """Legible on a projector: the picture grows to make room for its words, never shrinks them."""
+    _, figure = drawn(topology_id, seed_config(topology_id, steps=40))
+    sizes = [annotation.font.size for annotation in figure.layout.annotations if annotation.text]
+    sizes += [figure.layout.title.font.size, figure.layout.legend.font.size]
+    assert min(sizes) >= 14, sizes
+    assert figure.layout.width > 0 and figure.layout.height > 0 and figure.layout.autosize is False
+
+
 def test_many_to_one_output_label_reads_batch_by_units():
     _, figure = drawn("many_to_one", seed_config("many_to_one"))
     assert "(10, 4) = (batch, units)" in annotation_texts(figure)

@@ -6,6 +6,7 @@ from app.diagram import draw
 from app.engine import cached_own_trace
 from app.literal import literal, markdown_of
 from app.runnable import stack_code
+from app.showing import show_diagram
 from topologies.config import ConfigError, parse_config
 from topologies.own_model import accepted_part
 from topologies.refusal import Refusal
@@ -92,7 +93,7 @@ except Refusal as error:
     accepted = accepted_part(parse_stack(text), error) if isinstance(error, StackError) and upload is None else None
     if accepted is not None:  # Keras refused a later layer: the ones before it are drawn
         st.caption(f"Drawn up to layer {len(accepted.layers)}, the last one Keras accepted: {literal(accepted.text)}")
-        st.plotly_chart(draw(cached_own_trace("stack", accepted.text, config)), width="stretch")
+        show_diagram(draw(cached_own_trace("stack", accepted.text, config)), "accepted_diagram")
     st.stop()
 
 problem = chain_problem(result)
@@ -102,7 +103,7 @@ if problem:
         "the table below has every shape."
     )
 else:
-    st.plotly_chart(draw(result), width="stretch", config={"displaylogo": False})
+    show_diagram(draw(result), "diagram", filename="rnn_shapes_your_model")
 
 input_metric, output_metric, params_metric = st.columns(3)
 input_metric.metric("Input shape", input_summary(result))

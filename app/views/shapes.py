@@ -7,6 +7,7 @@ from app.diagram import draw
 from app.engine import cached_trace
 from app.literal import markdown_of
 from app.runnable import runnable_code
+from app.showing import show_diagram
 from topologies.catalogue import CATALOGUE
 from topologies.config import ConfigError, parse_config
 from topologies.report import call_rows, input_summary, layer_rows, output_summary
@@ -40,15 +41,7 @@ except ConfigError as error:
     st.caption("Or change a value in the sidebar: each field's help (?) gives its allowed range.")
     st.stop()
 
-figure = draw(result)
-st.plotly_chart(
-    figure,
-    width="stretch",
-    config={
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"rnn_shapes_{topology_id}"},
-    },
-)
+show_diagram(draw(result), "diagram", filename=f"rnn_shapes_{topology_id}")
 
 first_call = result.calls[0]
 input_metric, output_metric, params_metric = st.columns(3)

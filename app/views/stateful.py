@@ -9,6 +9,7 @@ from app.charts import TABLE_COLUMNS, batch_rows, forecast_chart, tank_table
 from app.controls import HELP
 from app.diagram import draw
 from app.engine import cached_trace
+from app.showing import show_diagram
 from topologies.config import Config
 from topologies.keras_guard import KERAS_LOCK
 from topologies.series import sine_waves
@@ -24,8 +25,8 @@ EXACT = 1e-5  # below this, two float32 runs agree up to rounding
 KEPT = "session"
 
 
-def chart(result) -> None:
-    st.plotly_chart(draw(result), width="stretch", config={"displaylogo": False})
+def chart(result, key: str) -> None:
+    show_diagram(draw(result), key, filename=f"rnn_shapes_{result.topology}")
 
 
 st.title("Stateful: what stateful=True keeps between batches")
@@ -99,7 +100,7 @@ else:
             "sequence. Reset only where sequences really end"
         )
     st.error("The outputs differ: " + "; and ".join(reasons) + ".")
-chart(result)
+chart(result, "tanks_diagram")
 
 # ----------------------------------------------------------------------------------- fixed batch
 st.header("3. The batch size is fixed")
@@ -177,7 +178,7 @@ buttons[0].button(
 buttons[1].button("Next step", key="feedback_next", on_click=ask, args=("feedback",), disabled=feedback.finished)
 buttons[2].markdown(f"calls made: **{feedback.call_count}** of {feedback_config.steps}")
 if feedback.call_count:
-    chart(feedback.snapshot())
+    chart(feedback.snapshot(), "feedback_diagram")
 else:
     st.caption("Press Next step: the first call reads the starting input x_1.")
 
@@ -257,6 +258,6 @@ if "forecast" in st.session_state:
         plot, score = st.columns([3, 1])
         plot.plotly_chart(figure, width="stretch")
         show_forecast_error(score, truth[forecast_config.steps :], predicted)
-        chart(so_far)
+        chart(so_far, "forecast_diagram")
 else:
     st.caption("Press Train to start.")

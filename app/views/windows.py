@@ -4,8 +4,10 @@ import numpy as np
 import streamlit as st
 
 from app.charts import FEATURE_NAMES, series_chart, windows_and_chunks, windows_heatmap
+from app.engine import cached_trace
 from app.literal import markdown_of
 from app.series import SeriesError, check_look_back, parse_series, side_by_side
+from topologies.config import Config
 from topologies.series import noisy_sine, windows
 
 # Lab settings, pasted text included, outlive a visit to another page or to the other source, and
@@ -133,6 +135,24 @@ with stateful_column:
         "series ends."
     )
 st.plotly_chart(windows_and_chunks(count, look_back), width="stretch")
+
+st.markdown("### What goes wrong with the seed's stateful recipe")
+recipe = cached_trace(
+    "sliding_windows", Config(batch=min(samples, 20), steps=look_back, features=features), stateful_recipe=True
+)
+drift = recipe.facts.stateful_recipe_max_abs_diff
+after_the_first = (
+    f"but from window 2 on the predictions drift, by up to {max(drift[1:]):.2g}: the state window k + 1 starts "
+    "from has already read the steps it reads again, since the windows overlap. Overlapping windows are "
+    "independent sequences; only chunks that do not overlap continue one another."
+    if len(drift) > 1
+    else "and with one window there is nothing to carry into another."
+)
+st.markdown(
+    "The seed trains on these overlapping windows with `stateful=True` and a batch of one window, without a "
+    "reset between windows. Run for real on a series of the same shape, with the same weights: window 1 comes "
+    f"out as it does among independent sequences (difference {drift[0]:.2g}), {after_the_first}"
+)
 st.markdown(
     f"See the windowed model's shapes: [sliding_windows with steps {look_back} and features {features}]"
     f"(/?topology=sliding_windows&steps={look_back}&features={features})."

@@ -1,0 +1,24 @@
+"""How a page shows the diagram: at the width its layout chose, scrolling sideways where the page is narrower.
+
+Streamlit shrinks a chart to the page's width, and the diagram's words are laid out for its own
+width: shrunk, they would run into each other. So the chart keeps its width inside a container
+that scrolls (a one-line style rule for that container's key).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CHART_OPTIONS = {"displaylogo": False}
+
+
+def show_diagram(figure, key: str, filename: str = "rnn_shapes") -> None:
+    """The figure at its own width; `key` must be unique within the page's run."""
+    width = int(figure.layout.width)
+    st.html(f"<style>.st-key-{key} {{overflow-x: auto}} .st-key-{key} > div {{min-width: {width}px}}</style>")
+    with st.container(key=key):
+        st.plotly_chart(
+            figure,
+            width="content",
+            config={**CHART_OPTIONS, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": filename}},
+        )
