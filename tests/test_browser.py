@@ -216,10 +216,18 @@ def test_a_hostile_link_shows_its_values_as_text_and_loads_nothing_else(page, se
     page.wait_for_selector(".js-plotly-plot", timeout=WAIT_MS)  # the default picture still comes
     alerts = page.locator('[data-testid="stAlert"]')
     alerts.nth(len(HOSTILE_LINKS) - 1).wait_for(timeout=WAIT_MS)
+    # Each value readable as typed, once the page has settled (a busy machine paints alerts one by one).
+    expected = [repr(value) for value in HOSTILE_LINKS.values()]
+    page.wait_for_function(
+        "(wanted) => { const shown = Array.from(document.querySelectorAll('[data-testid=\"stAlert\"]'))"
+        ".map(alert => alert.innerText).join(' '); return wanted.every(text => shown.includes(text)); }",
+        arg=expected,
+        timeout=WAIT_MS,
+    )
     assert alerts.count() == len(HOSTILE_LINKS)
     shown = " ".join(alerts.all_inner_texts())
-    for value in HOSTILE_LINKS.values():
-        assert repr(value) in shown, (value, shown)
+    for value in expected:
+        assert value in shown, (value, shown)
     rendered = page.locator(
         '[data-testid="stAlert"] :is(a, img, script, iframe, .katex, .stMarkdownColoredText, [role="img"])'
     )
