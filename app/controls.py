@@ -93,22 +93,29 @@ def query_from_config(topology_id: str, config: Config) -> dict[str, str]:
     return query
 
 
-def open_link(query: dict[str, str]) -> list[str]:
-    """The first run of a browser session: put what the link asks for into the widgets' state.
+def open_link(query: dict[str, str]) -> None:
+    """The first run of a browser session: put what the link asks for into the widgets' state,
+    and its warnings into st.session_state.link_warnings.
 
-    Returns the warnings for what was dropped. Bound widgets read their parameters from the URL
-    themselves; setting them here as well settles what the URL alone cannot say (a topology's own
-    defaults, "lstm" meaning LSTM).
+    Bound widgets read their parameters from the URL themselves; setting them here as well settles
+    what the URL alone cannot say (a topology's own defaults, "lstm" meaning LSTM). A parameter
+    that was dropped leaves the address bar, and the page runs again from the cleaned link before
+    any widget reads it: Streamlit's own reading of a bound number breaks on one too large for a
+    float (it raises OverflowError), and the link left is then the one the screen shows.
     """
     topology_id, values, warnings = config_from_query(query)
+    st.session_state.link_warnings = warnings
     st.session_state.topology = topology_id
     st.session_state.update(values)
-    for name in query:
-        if name not in values and name != "topology" or name == "topology" and query[name] != topology_id:
-            # Dropped: out of the address bar before any widget reads it (a number no browser can
-            # hold would break the widget), so the link left is the one the screen shows.
-            del st.query_params[name]
-    return warnings
+    dropped = [
+        name
+        for name in query
+        if (name not in values and name != "topology") or (name == "topology" and query[name] != topology_id)
+    ]
+    for name in dropped:
+        del st.query_params[name]
+    if any(name in FIELDS or name == "topology" for name in dropped):
+        st.rerun()
 
 
 def sidebar() -> tuple[str, dict[str, object]]:

@@ -139,9 +139,10 @@ def run_session(session: int, start: threading.Barrier) -> list[Seen]:
         if kind == "topology":
             value = choose.choice([t for t in APP_TOPOLOGIES if t != expected.topology])
             at.sidebar.selectbox(key="topology").set_value(value)
-            if "chunks" not in CATALOGUE[value].extras:
-                # the chunks widget is not drawn, so it forgets its value: back to the link's
-                expected.chunks = LINK_CONFIG.chunks
+            # A widget that is not drawn keeps its value for the session (chunks, say). Switching to
+            # the feedback loop adapts units to features (each output is fed back as the next input).
+            if value == "one_to_many_stateful":
+                expected.units = LINK_CONFIG.features
             expected.topology = value
         elif kind == "cell":
             value = choose.choice([c for c in CELLS if c != expected.cell])

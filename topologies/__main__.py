@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 def _what_to_trace(arguments) -> str | object:
     """A topology id, or the user's own model from --stack or --model: exactly one of them."""
     given = [name for name in ("topology", "stack", "model") if getattr(arguments, name) is not None]
-    if len(given) != 1:
-        raise ConfigError("give one of a topology id, --stack or --model, not ", quoted(given or "none"), ".")
+    if len(given) != 1:  # a usage error: one line, status 2, like argparse's own
+        _parser().error(f"give one of a topology id, --stack or --model, not {' and '.join(given) or 'none'}")
     if arguments.stack is not None:
         from topologies.own_model import OwnStack
 

@@ -14,7 +14,7 @@ from topologies.report import call_rows, input_summary, layer_rows, output_summa
 
 if "link_warnings" not in st.session_state:
     # First run of this browser session: the widgets start from what the link asks for.
-    st.session_state.link_warnings = open_link(dict(st.query_params))
+    open_link(dict(st.query_params))
 
 topology_id, values = sidebar()
 topology = CATALOGUE[topology_id]
