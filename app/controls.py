@@ -58,7 +58,7 @@ def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], li
             f"not one of the {len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
         )
         topology_id = DEFAULT_TOPOLOGY
-    values: dict[str, object] = dict(CATALOGUE[topology_id].defaults)
+    values: dict[str, object] = {}
     for name, raw in query.items():
         if name == "topology":
             continue
@@ -67,7 +67,10 @@ def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], li
         except ConfigError as error:
             # The refusal names the field and quotes the value; the link's own name for it leads.
             warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
-    return topology_id, values, warnings
+    # What the link leaves to the defaults follows the topology (one_to_many_stateful: units =
+    # features); what it gives is kept as it is, refused on screen if it must be.
+    changes, _ = settle(CATALOGUE[topology_id], values, keep=set(values))
+    return topology_id, {**changes, **values}, warnings
 
 
 def holdable(name: str, raw: str) -> object:
@@ -209,22 +212,32 @@ def adapt_to_topology() -> None:
     in turn; what was changed, and why, is left in st.session_state.adapted for the page to say.
     """
     topology = CATALOGUE[st.session_state.topology]
-    values = {name: st.session_state.get(name, getattr(DEFAULTS, name)) for name in FIELDS}
-    changes: dict[str, object] = {}
-    reasons: list[str] = []
-    for _ in range(len(FIELDS)):  # each fix settles one field; none undoes another
-        try:
-            topology.check(parse_config({**values, **changes}))
-            break
-        except ConfigError as error:
-            if not error.fix or set(error.fix) <= set(changes):
-                break
-            changes.update(error.fix)
-            reasons.append(markdown_of(error))
+    values = {name: st.session_state[name] for name in FIELDS if name in st.session_state}
+    changes, reasons = settle(topology, values, keep=set())
     st.session_state.update(changes)
     if changes:
         changed = ", ".join(f"{name} set to {value}" for name, value in changes.items())
         st.session_state.adapted = f"For {topology.id}, {changed}: {' '.join(reasons)}"
+
+
+def settle(topology, values: dict[str, object], keep: set[str]) -> tuple[dict[str, object], list[str]]:
+    """The changes that make `values` (over the defaults) build for `topology`, and why each.
+
+    Each refusal that names its own fix ("units must equal features") is applied in turn, unless
+    the fix would change a field in `keep`; fixes settle one field each, none undoes another."""
+    changes: dict[str, object] = {}
+    reasons: list[str] = []
+    for _ in range(len(FIELDS)):
+        try:
+            topology.check(parse_config({**dataclasses.asdict(DEFAULTS), **values, **changes}))
+            break
+        except ConfigError as error:
+            usable = {name: value for name, value in error.fix.items() if name not in keep | set(changes)}
+            if not usable:
+                break
+            changes.update(usable)
+            reasons.append(markdown_of(error))
+    return changes, reasons
 
 
 def fix_button(error: ConfigError) -> None:
