@@ -546,3 +546,19 @@ def test_textbook_counts_of_the_worked_examples():
     assert recurrent_weights("LSTM", 4, 8) == 208
     assert recurrent_weights("GRU", 4, 2) == 96
     assert recurrent_weights("SimpleRNN", 4, 2) == 28
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+def test_each_direction_measured_joins_into_the_bidirectional_output(merge_mode, traced):
+    """The forward and backward h_t recorded for the picture are the ones the layer joins: with
+    units 4 (all 8 numbers kept), their join by merge_mode is the layer's own output y_t."""
+    activity = traced("bidirectional", config_for("bidirectional", "seed", merge_mode=merge_mode)).calls[0]
+    values = activity.activity("bidirectional").values
+    forward, backward, joined = rows(values["h_forward"]), rows(values["h_backward"]), rows(values["y"])
+    want = {
+        "concat": np.concatenate([forward, backward], axis=-1),
+        "sum": forward + backward,
+        "mul": forward * backward,
+        "ave": (forward + backward) / 2,
+    }[merge_mode]
+    np.testing.assert_allclose(joined, want, atol=2e-4)  # sample 0's numbers are kept to 4 decimals
