@@ -21,6 +21,10 @@ The arrows, by kind:
   bidirectional layer, which reads the sequence from its end;
 - feedback: pink, from one call's last y down to the next call's first x, where the next call was
   fed exactly that output.
+- window: black, from every step a Conv1D kernel or a pooling window reads into the step it
+  makes; a layer that changes the number of steps has its own columns, each step above the
+  middle of the steps it reads and numbered by its own t (conv<sub>1</sub>, conv<sub>2</sub>, ...);
+  global pooling and Flatten are one box, reached from every step.
 
 Several calls of the model (stateful pieces, a feedback loop) sit side by side, split by dashed
 lines and named on top; t counts on across calls until "⟲ reset". Past 12 steps the middle

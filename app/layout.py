@@ -7,8 +7,9 @@
 The work is split by concern, one module each:
 
     app.layout_grid     columns (steps) and rows (layers), and where a cell's centre is
+    app.layout_steps    each row's own steps: where each is drawn and which steps below it reads
     app.layout_cells    the boxes of one cell, one function per kind of row
-    app.layout_arrows   feed, fan-out, carry and feedback arrows, each naming its two boxes
+    app.layout_arrows   feed, fan-out, window, carry and feedback arrows, each naming its two boxes
     app.layout_labels   row names and shapes, call dividers, nested-model frames, t = 1, 2, ...
 
 This module fills the grid and lays the marks down in paint order: the call dividers and the
@@ -27,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from app.layout_arrows import Anchors, arrows_into_row, feedback_arrows
+from app.layout_arrows import Anchors, Slot, arrows_into_row, feedback_arrows
 from app.layout_cells import Spot, cell_at
 from app.layout_grid import Grid
 from app.layout_labels import dividers, frames, gap_note, row_labels, step_labels, wrap
@@ -73,9 +74,9 @@ class _Filled:
     """The grid's cells once filled: every box, and which box arrows join in each cell."""
 
     boxes: list[Box]  # in paint order: an arrow's source and target index this list
-    anchors: Anchors  # per row: column index -> index into boxes
-    rows: list[list[Box | Text]]  # per row: its boxes and the gap's note, in column order
-    extras: list[list[tuple[int, int]]]  # per row: (column index, index into boxes) of each extra box
+    anchors: Anchors  # per row: (call, the row's own step) -> index into boxes
+    rows: list[list[Box | Text]]  # per row: its boxes and the gap's note, left to right
+    extras: list[list[tuple[Slot, int]]]  # per row: (slot, index into boxes) of each extra box
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,22 +243,18 @@ def _legend_height(marks: list[Mark], width: float) -> float:
 
 
 def _fill(grid: Grid) -> _Filled:
-    """Every cell's boxes, row by row from the bottom, each row left to right."""
+    """Every cell's boxes, row by row from the bottom, each row at its places left to right."""
     filled = _Filled(boxes=[], anchors=[], rows=[], extras=[])
-    for row_index in range(len(grid.rows)):
-        anchors: dict[int, int] = {}
-        extras: list[tuple[int, int]] = []
+    for row_index, places in enumerate(grid.places):
+        anchors: dict[tuple[int, int], int] = {}
+        extras: list[tuple[tuple[int, int], int]] = []
         row_marks: list[Box | Text] = []
-        for column_index, column in enumerate(grid.columns):
-            if column.step is None:
-                if row_index == 0:  # the gap is explained once, half way up
-                    row_marks.append(gap_note(grid, column_index))
-                continue
-            cell = cell_at(Spot(grid, row_index, column_index))
-            if cell is None:
-                continue
-            anchors[column_index] = len(filled.boxes)
-            extras += [(column_index, len(filled.boxes) + 1 + offset) for offset in range(len(cell.extras))]
+        if row_index == 0:  # the gap is explained once, half way up
+            row_marks += [gap_note(grid, index) for index, column in enumerate(grid.columns) if column.step is None]
+        for place in places:
+            cell = cell_at(Spot(grid, row_index, place))
+            anchors[place.slot] = len(filled.boxes)
+            extras += [(place.slot, len(filled.boxes) + 1 + offset) for offset in range(len(cell.extras))]
             filled.boxes.extend((cell.box, *cell.extras))
             row_marks.extend((cell.box, *cell.extras))
         filled.anchors.append(anchors)

@@ -3,8 +3,9 @@
     arrows_into_row(grid, anchors, boxes, row_index=1)   # many_to_many: the row of h_t
     # [Arrow(kind="feed", source=0, target=5, ...), ..., Arrow(kind="carry", source=5, target=6, ...)]
 
-`anchors[row][column]` is the index into `boxes` of the box arrows join in that cell (an h_t,
-not the faded y_t above it). Four kinds of arrow, as `app.plan.ARROW_KINDS` lists them:
+`anchors[row][slot]` is the index into `boxes` of the box arrows join at that slot (an h_t,
+not the faded y_t above it); a slot is (call, the row's own step). The kinds of arrow, as
+`app.plan.ARROW_KINDS` lists them:
 
 - feed: up, from a box into the box above it at the same step (both directions of a
   bidirectional layer read x_t and feed y_t); from h_t into the y_t it dropped; from the last
@@ -15,22 +16,26 @@ not the faded y_t above it). Four kinds of arrow, as `app.plan.ARROW_KINDS` list
   backward row, which reads the sequence from the end. None across a reset or across the gap.
 - feedback: pink, from a call's last y back down to the next call's first x, drawn only where
   the numbers show that the next call was fed exactly that y.
+- window: up from every step a Conv1D or pooling step reads (its kernel or pool window), or
+  from every step into the one box of a global pooling or Flatten (app.layout_steps).
 """
 
 from __future__ import annotations
 
 from app.layout_grid import DROPPED_BAND, Grid
+from app.layout_steps import own_steps, steps_read
 from app.plan import Arrow, Box, Geometry, Point
 
 INK = "#333"
 STATE_GREEN = "#2e7d32"
 FEEDBACK_PINK = "#ad1457"
 
-Anchors = list[dict[int, int]]  # per row: column index -> index into the boxes
+Slot = tuple[int, int]  # (call, a row's own step): where a box of that row stands
+Anchors = list[dict[Slot, int]]  # per row: slot -> index into the boxes
 
 
 def arrows_into_row(
-    grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int, extras: list[tuple[int, int]]
+    grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int, extras: list[tuple[Slot, int]]
 ) -> list[Arrow]:
     """Arrows into this row's boxes: up from the rows that feed it, along the row for carried
     state, and into its extra boxes (a dropped y_t, the returned h_T and c_T)."""
@@ -38,35 +43,32 @@ def arrows_into_row(
     for source_row in grid.feeding_rows(row_index):
         arrows += _feeds(grid, anchors, boxes, source_row, row_index)
     if grid.rows[row_index].role in ("recurrent", "forward", "backward"):
-        arrows += _carries(grid, anchors[row_index], boxes, backward=grid.rows[row_index].role == "backward")
-    for column_index, extra in extras:
-        arrows += _into_extra(grid, anchors, boxes, row_index, column_index, extra)
+        arrows += _carries(grid, row_index, boxes, anchors[row_index])
+    for slot, extra in extras:
+        arrows += _into_extra(grid, anchors, boxes, row_index, slot, extra)
     return arrows
 
 
 def _feeds(grid: Grid, anchors: Anchors, boxes: list[Box], source_row: int, target_row: int) -> list[Arrow]:
-    """Up from source_row into target_row. A row with a steps axis feeds the box above at each
-    step. A row without one hands on one vector per sequence, from one box: it fans out to every
-    step of a row that has steps (RepeatVector), or feeds the one box above; no arrow ever leaves
-    a step whose output was dropped."""
+    """Up from source_row into target_row, from every step each box reads (app.layout_steps):
+    the same step of a sequence; a window of steps into a Conv1D or pooling step, all of them
+    into one vector (global pooling, Flatten); one vector per sequence from its single box,
+    fanned out to every step of a row that has steps (RepeatVector). No arrow ever leaves a step
+    whose output was dropped."""
     arrows = []
-    for column_index, target in anchors[target_row].items():
-        call = grid.columns[column_index].call
-        if grid.has_steps(source_row, call):
-            source_column, kind = column_index, "feed"
-        else:
-            source_column = grid.handing_on_column(source_row, call)
-            kind = "fan_out" if grid.has_steps(target_row, call) else "feed"
-        source = anchors[source_row].get(source_column)
-        if source is None:
-            continue
-        if kind == "fan_out" and grid.drops_outputs(source_row):
-            # From the last h_t of a row that dropped its other y_t: up above those first, then out.
-            start, end = boxes[source].geometry.top, boxes[target].geometry.bottom
-            via = (start[0], start[1] + DROPPED_BAND + 0.15)
-        else:
-            (start, end), via = _ends(boxes[source].geometry, boxes[target].geometry), None
-        arrows.append(Arrow(kind, source, target, start, end, INK, via))
+    for (call, step), target in anchors[target_row].items():
+        kind, reads = steps_read(grid, source_row, target_row, call, step)
+        for read in reads:
+            source = anchors[source_row].get((call, read))
+            if source is None:
+                continue
+            if kind == "fan_out" and grid.drops_outputs(source_row):
+                # From the last h_t of a row that dropped its other y_t: up above those first, then out.
+                start, end = boxes[source].geometry.top, boxes[target].geometry.bottom
+                via = (start[0], start[1] + DROPPED_BAND + 0.15)
+            else:
+                (start, end), via = _ends(boxes[source].geometry, boxes[target].geometry), None
+            arrows.append(Arrow(kind, source, target, start, end, INK, via))
     return arrows
 
 
@@ -78,64 +80,66 @@ def _ends(source: Geometry, target: Geometry) -> tuple[Point, Point]:
     return (source.top[0] + shift, source.top[1]), (target.bottom[0] - shift, target.bottom[1])
 
 
-def _into_extra(
-    grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int, column_index: int, extra: int
-) -> list[Arrow]:
+def _into_extra(grid: Grid, anchors: Anchors, boxes: list[Box], row_index: int, slot: Slot, extra: int) -> list[Arrow]:
     """A dropped y_t comes from the h_t below it; a returned h_T or c_T from the layer's last h_t."""
     box = boxes[extra]
     if box.role == "discarded":
-        source = anchors[row_index][column_index]
+        source = anchors[row_index][slot]
     else:
         layer_row = next(index for index, row in enumerate(grid.rows) if row.layer == box.layer)
-        source = anchors[layer_row].get(column_index)
+        call = slot[0]
+        source = anchors[layer_row].get((call, own_steps(grid, layer_row, call) - 1))
         if source is None:
             return []
     return [Arrow("feed", source, extra, boxes[source].geometry.top, box.geometry.bottom, INK)]
 
 
-def _carries(grid: Grid, row: dict[int, int], boxes: list[Box], backward: bool) -> list[Arrow]:
-    """h_t to h_(t+1) between neighbouring drawn columns, unless a reset comes between them."""
+def _carries(grid: Grid, row_index: int, boxes: list[Box], row: dict[Slot, int]) -> list[Arrow]:
+    """h_t to h_(t+1) between neighbouring steps that are both drawn (not across the gap), and
+    from a call's last step to the next call's first unless a reset comes between them."""
     arrows = []
-    ordered = sorted(row)
-    for left, right in zip(ordered, ordered[1:]):
-        if right - left != 1:
+    slots = sorted(row)
+    for left, right in zip(slots, slots[1:]):
+        if right[0] == left[0] and right[1] != left[1] + 1:
             continue  # the gap stands between them
-        crossing = grid.columns[right].call != grid.columns[left].call
-        if crossing and grid.trace.calls[grid.columns[right].call].reset_before:
-            continue  # a reset: the state does not carry over
+        if right[0] != left[0]:
+            if right[0] != left[0] + 1 or right[1] != 0 or left[1] != own_steps(grid, row_index, left[0]) - 1:
+                continue  # calls or steps hidden in the gap stand between them
+            if grid.trace.calls[right[0]].reset_before:
+                continue  # a reset: the state does not carry over
         earlier, later = boxes[row[left]].geometry, boxes[row[right]].geometry
         y = (earlier.y0 + earlier.y1) / 2
-        if backward:  # the backward copy hands its state from t + 1 to t
+        if grid.rows[row_index].role == "backward":  # the backward copy hands its state from t + 1 to t
             arrows.append(Arrow("carry", row[right], row[left], (later.x0, y), (earlier.x1, y), STATE_GREEN))
         else:
             arrows.append(Arrow("carry", row[left], row[right], (earlier.x1, y), (later.x0, y), STATE_GREEN))
     return arrows
 
 
+def _x(grid: Grid, row_index: int, slot: Slot) -> float:
+    return next(place.x for place in grid.places[row_index] if place.slot == slot)
+
+
 def feedback_arrows(grid: Grid, anchors: Anchors) -> list[Arrow]:
     """Where a call's input is the previous call's output (measured: the numbers match),
     an arrow runs from that y back down to the next x."""
     output_row = grid.top_row
-    positions: dict[int, list[int]] = {}
-    for column_index, column in grid.drawn():
-        positions.setdefault(column.call, []).append(column_index)
     arrows = []
     for call_index in range(1, len(grid.trace.calls)):
         previous, current = grid.trace.calls[call_index - 1], grid.trace.calls[call_index]
-        if call_index not in positions or call_index - 1 not in positions:
-            continue
         fed = current.layers[0].values.get("x")
         handed_on = previous.layers[-1].values.get("y")
         if fed is None or handed_on is None or _last_step(handed_on) != _last_step(fed):
             continue
-        leaving, arriving = positions[call_index - 1][-1], positions[call_index][0]
-        if leaving not in anchors[output_row] or arriving not in anchors[0]:
-            continue  # no box there to join: a y kept only at a step the gap hides (no topology does this)
+        leaving = [slot for slot in anchors[output_row] if slot[0] == call_index - 1]
+        arriving = [slot for slot in anchors[0] if slot[0] == call_index]
+        if not leaving or not arriving:
+            continue  # a call hidden in the gap
+        source, target = anchors[output_row][max(leaving)], anchors[0][min(arriving)]
         # From just below that y's right edge to just above the next x's left edge: the arrow
         # runs down the picture between the calls, across the divider.
-        start = (grid.x_of(leaving) + 0.25, grid.y_of(output_row) - 0.3)
-        end = (grid.x_of(arriving) - 0.25, grid.y_of(0) + 0.3)
-        source, target = anchors[output_row][leaving], anchors[0][arriving]
+        start = (_x(grid, output_row, max(leaving)) + 0.25, grid.y_of(output_row) - 0.3)
+        end = (_x(grid, 0, min(arriving)) - 0.25, grid.y_of(0) + 0.3)
         arrows.append(Arrow("feedback", source, target, start, end, FEEDBACK_PINK))
     return arrows
 

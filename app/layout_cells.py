@@ -1,12 +1,12 @@
 """The boxes of one cell of the grid: what one row shows at one drawn step.
 
-    cell = cell_at(Spot(grid, row_index=1, column_index=0))   # many_to_one, the row of h_t
+    cell = cell_at(Spot(grid, row_index=1, place=grid.places[1][0]))   # many_to_one, the row of h_t
     cell.box      # Box(role="state", label="h<sub>1</sub>", ...): the box arrows join
     cell.extras   # (Box(role="discarded", label="y<sub>1</sub>", ...),): the y_1 it dropped
 
-Each kind of row has its own function. A cell is empty (None) where the run produced nothing
-for that step: a layer that hands on only its last step, or RepeatVector's single input after
-the first column. Every label and hover text is read from the Trace, that is, from the real run.
+Each kind of row has its own function, called at each of the row's places (app.layout_steps):
+every step of a sequence, or the one place of a vector handed on once per sequence. Every
+label and hover text is read from the Trace, that is, from the real run.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from app.layout_grid import Column, Grid, Row, is_vector_input, time_length
+from app.layout_grid import Grid, Row
+from app.layout_steps import Place, own_steps, own_timeline
 from app.literal import plotly_text
 from app.plan import Box, Geometry
 from topologies.records import CallRecord, symbolic
@@ -28,27 +29,37 @@ class Cell:
 
 @dataclasses.dataclass(frozen=True)
 class Spot:
-    """One cell being filled: its place on the grid, and the call and step it stands for."""
+    """One cell being filled: its row, and the place (call, own step, t, x) it stands for."""
 
     grid: Grid
     row_index: int
-    column_index: int
+    place: Place
 
     @property
     def row(self) -> Row:
         return self.grid.rows[self.row_index]
 
     @property
-    def column(self) -> Column:
-        return self.grid.columns[self.column_index]
+    def call(self) -> CallRecord:
+        return self.grid.trace.calls[self.place.call]
 
     @property
-    def call(self) -> CallRecord:
-        return self.grid.trace.calls[self.column.call]
+    def step(self) -> int:
+        return self.place.step
+
+    @property
+    def t(self) -> int:
+        return self.place.t
 
     @property
     def last_step(self) -> bool:
-        return self.column.step == time_length(self.call) - 1
+        """The row's last own step in this call (its only one, for one vector per sequence)."""
+        return self.place.step == own_steps(self.grid, self.row_index, self.place.call) - 1
+
+    @property
+    def last_place(self) -> bool:
+        """The last place of the row in the whole picture."""
+        return self.place == self.grid.places[self.row_index][-1]
 
     @property
     def batch(self) -> int:
@@ -56,14 +67,14 @@ class Spot:
 
     def geometry(self, height: float, width: float = 0.5, dx: float = 0.0, dy: float = 0.0) -> Geometry:
         """A box at this cell's centre, or moved by (dx, dy) for one that sits beside the main box."""
-        return Geometry(self.grid.x_of(self.column_index) + dx, self.grid.y_of(self.row_index) + dy, width, height)
+        return Geometry(self.place.x + dx, self.grid.y_of(self.row_index) + dy, width, height)
 
     def box(self, role: str, layer: str | None, shape, geometry: Geometry, label: str, hover: str) -> Box:
-        return Box(role, layer, self.column.call, self.column.t, tuple(shape), geometry, label, hover)
+        return Box(role, layer, self.place.call, self.place.t, tuple(shape), geometry, label, hover)
 
 
-def cell_at(spot: Spot) -> Cell | None:
-    """The boxes at one drawn step of one row, or None where the row has nothing at that step."""
+def cell_at(spot: Spot) -> Cell:
+    """The boxes at one drawn place of one row."""
     role = spot.row.role
     if role == "input":
         return _input_cell(spot)
@@ -79,11 +90,9 @@ def _height(size: int) -> float:
     return min(1.1, 0.45 + 0.12 * math.log2(max(size, 1)))
 
 
-def _input_cell(spot: Spot) -> Cell | None:
-    call, step, t = spot.call, spot.column.step, spot.column.t
+def _input_cell(spot: Spot) -> Cell:
+    call, step, t = spot.call, spot.step, spot.t
     shape, axes = call.input_shapes[0], call.input_axes[0]
-    if is_vector_input(call) and step > 0:
-        return None  # RepeatVector reads one vector per sequence, drawn once and fanned out
     fed = call.layers[0].values.get("x")
     if axes[-1] == "steps":  # token ids: one integer per sequence at each step
         token = fed[step] if fed and step < len(fed) else None
@@ -96,12 +105,12 @@ def _input_cell(spot: Spot) -> Cell | None:
 
 def _state_cell(spot: Spot) -> Cell:
     """h_t of a recurrent layer, or of one direction of a bidirectional one."""
-    row, t = spot.row, spot.column.t
+    row, t = spot.row, spot.t
     activity = spot.call.activity(row.layer)
     shape, axes = activity.output_shapes[0], activity.output_axes[0]
     units = spot.grid.trace.layer(row.layer).settings["units"]  # each direction's own, whatever the merge
     key = {"recurrent": "h", "forward": "h_forward", "backward": "h_backward"}[row.role]
-    values = _step_values(activity.values.get(key), spot.column.step, 3)
+    values = _step_values(activity.values.get(key), spot.step, 3)
     hover = _hover(
         f"<b>state h ({row.role})</b> · {plotly_text(row.layer)}", t, shape, axes, values, (spot.batch, units)
     )
@@ -118,38 +127,35 @@ def _state_cell(spot: Spot) -> Cell:
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
 
 
-def _layer_cell(spot: Spot) -> Cell | None:
+def _layer_cell(spot: Spot) -> Cell:
     """Another layer: a box at every step if its output has steps, else only at the last."""
     activity = spot.call.activity(spot.row.layer)
     shape, axes = activity.output_shapes[0], activity.output_axes[0]
-    if len(shape) == 2 and not spot.last_step:
-        return None
-    values = _step_values(activity.values.get("y"), spot.column.step, len(shape))
+    values = _step_values(activity.values.get("y"), spot.step, len(shape))
     record = spot.grid.trace.layer(spot.row.layer)
     step_shape = _one_step(shape, spot.batch)
     hover = _hover(
         f"<b>{plotly_text(record.code)}</b> · {plotly_text(record.name)}",
-        spot.column.t,
+        spot.t,
         shape,
         axes,
         values,
         step_shape,
     )
     label = plotly_text(_short_name(record.class_name))
+    if own_timeline(spot.grid, spot.row_index):
+        label += f"<sub>{spot.t}</sub>"  # its own steps: the t under the column is the input's
     return Cell(spot.box("layer", record.name, shape, spot.geometry(_height(shape[-1])), label, hover))
 
 
-def _output_cell(spot: Spot) -> Cell | None:
+def _output_cell(spot: Spot) -> Cell:
     """y_t, what the model hands on; after the very last one, any returned states."""
-    call, t = spot.call, spot.column.t
+    call, t = spot.call, spot.t
     shape, axes = call.output_shapes[0], call.output_axes[0]
-    if len(shape) == 2 and not spot.last_step:
-        return None
-    values = _step_values(call.layers[-1].values.get("y"), spot.column.step, len(shape))
+    values = _step_values(call.layers[-1].values.get("y"), spot.step, len(shape))
     hover = _hover("<b>output y</b> · model output", t, shape, axes, values, _one_step(shape, shape[0]))
     output = spot.box("output", None, shape, spot.geometry(_height(shape[-1])), f"y<sub>{t}</sub>", hover)
-    last_column = spot.column_index == len(spot.grid.columns) - 1
-    if spot.last_step and len(call.output_shapes) > 1 and last_column:
+    if len(call.output_shapes) > 1 and spot.last_place:
         return Cell(output, _returned_states(spot))
     return Cell(output)
 

@@ -13,7 +13,9 @@ steps only the first and last few are drawn, around one gap column that says how
 from __future__ import annotations
 
 import dataclasses
+import functools
 
+from app.layout_steps import Place, row_places
 from app.literal import plotly_text
 from topologies.records import CallRecord, Trace
 
@@ -76,7 +78,8 @@ class Grid:
         if row.role != "recurrent":
             return False
         return any(
-            len(call.activity(row.layer).output_shapes[0]) == 2 and time_length(call) > 1 for call in self.trace.calls
+            len(activity.output_shapes[0]) == 2 and activity.input_shapes[0][1] > 1
+            for activity in (call.activity(row.layer) for call in self.trace.calls)
         )
 
     @property
@@ -132,15 +135,11 @@ class Grid:
             return len(call.output_shapes[0]) == 3
         return len(call.activity(row.layer).output_shapes[0]) == 3
 
-    def handing_on_column(self, row_index: int, call_index: int) -> int | None:
-        """Where a row without a steps axis hands its one vector on in a call: its first step for
-        the model's input (RepeatVector's vector), the last step for a layer (h_T of a layer with
-        return_sequences=False). None when that step is hidden in the gap."""
-        wanted = 0 if self.rows[row_index].role == "input" else time_length(self.trace.calls[call_index]) - 1
-        for index, column in self.drawn():
-            if column.call == call_index and column.step == wanted:
-                return index
-        return None
+    @functools.cached_property
+    def places(self) -> tuple[tuple[Place, ...], ...]:
+        """Per row, where each of its own steps is drawn (app.layout_steps): the columns, or,
+        above a Conv1D or pooling layer, the middle of the steps each of its steps reads."""
+        return tuple(tuple(row_places(self, row_index)) for row_index in range(len(self.rows)))
 
 
 def time_length(call: CallRecord) -> int:

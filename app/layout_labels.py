@@ -17,6 +17,7 @@ import dataclasses
 import re
 
 from app.layout_grid import DROPPED_BAND, FRAME_STRIP, Grid, Row
+from app.layout_steps import reads_note
 from app.literal import plotly_text
 from app.plan import FONT_SIZE, ROLES, SMALL_SIZE, Divider, Frame, Text, text_extent
 from topologies.records import symbolic
@@ -123,6 +124,8 @@ def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
         left += "<br>return_sequences=False"
     if grid.trace.layer(row.layer).kind == "time_distributed":
         left += "<br>same weights at every step"
+    if row.role == "layer" and reads_note(grid, grid.rows.index(row)):
+        right += f"<br>{reads_note(grid, grid.rows.index(row))}"
     return _Label(left, right, "#1b5e20" if row.role != "layer" else "#37474f")
 
 

@@ -65,6 +65,7 @@ ARROW_KINDS = {
     "carry": "state carried along a recurrent row to the neighbouring step",
     "feedback": "a call's output fed back as the next call's input",
     "fan_out": "one lone box feeding every column (RepeatVector's single input)",
+    "window": "up from each step a Conv1D kernel, a pooling window or a global pooling reads",
 }
 
 

@@ -13,6 +13,7 @@ teaches, and from counts worked out by hand for the seed; never from the code un
 - carry: along a row of states, h_t to h_(t+1) of the same layer, unless the stateful layers were
   reset between them; right to left in a bidirectional layer's backward row.
 - feedback: one call's last y back to the next call's first x, where the topology feeds it back.
+- window: up from each step a Conv1D or pooling step reads (tests/test_own_drawing.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from app.diagram import draw
 from tests.helpers import config_for, seed_config
 from topologies import CATALOGUE, trace
 
-KINDS = {"feed", "carry", "feedback", "fan_out"}
+KINDS = {"feed", "carry", "feedback", "fan_out", "window"}
 IDS = list(CATALOGUE)
 
 # Worked out by hand from the seed's picture (batch 10, steps 5, features 2, units 4; chunks 2,

@@ -135,7 +135,21 @@ def _activation(layer) -> str:
 def _conv_code(layer) -> str:
     padding = "" if layer.padding == "valid" else f', padding="{layer.padding}"'
     strides = "" if layer.strides[0] == 1 else f", strides={layer.strides[0]}"
-    return f"Conv1D({layer.filters}, {layer.kernel_size[0]}{strides}{padding}{_activation(layer)})"
+    dilation = "" if layer.dilation_rate[0] == 1 else f", dilation_rate={layer.dilation_rate[0]}"
+    return f"Conv1D({layer.filters}, {layer.kernel_size[0]}{strides}{padding}{dilation}{_activation(layer)})"
+
+
+def _pooling_code(layer) -> str:
+    """MaxPooling1D(2), with strides and padding where they are not the defaults."""
+    strides = "" if layer.strides[0] == layer.pool_size[0] else f", strides={layer.strides[0]}"
+    padding = "" if layer.padding == "valid" else f', padding="{layer.padding}"'
+    return f"{type(layer).__name__}({layer.pool_size[0]}{strides}{padding})"
+
+
+def _window_settings(layer) -> dict:
+    """How a Conv1D or pooling layer slides its window along the steps: which steps each of its
+    own steps reads (the drawing's window arrows follow them)."""
+    return {"strides": int(layer.strides[0]), "padding": layer.padding}
 
 
 def _conv_formula(layer) -> str:
@@ -229,15 +243,20 @@ LAYER_KINDS: dict[str, LayerKind] = {
             "conv1d",
             ("Conv1D",),
             code=_conv_code,
-            settings=lambda layer: {"filters": int(layer.filters), "kernel_size": int(layer.kernel_size[0])},
+            settings=lambda layer: {
+                "filters": int(layer.filters),
+                "kernel_size": int(layer.kernel_size[0]),
+                **_window_settings(layer),
+                "dilation_rate": int(layer.dilation_rate[0]),
+            },
             formula=_conv_formula,
             output_axes=lambda layer, axes, count, meaning: [axes[0][:-1] + ("filters",)],
         ),
         LayerKind(
             "pooling",
             ("MaxPooling1D", "AveragePooling1D"),
-            code=lambda layer: f"{type(layer).__name__}({layer.pool_size[0]})",
-            settings=lambda layer: {"pool_size": int(layer.pool_size[0])},
+            code=_pooling_code,
+            settings=lambda layer: {"pool_size": int(layer.pool_size[0]), **_window_settings(layer)},
         ),
         LayerKind(
             "global_pooling",

@@ -1,0 +1,158 @@
+"""How a user's own stack is drawn: layers that change the number of steps, read off the figure.
+
+The expected steps and windows come from Keras itself, measured here by a different road than
+the app's: the test makes the same layers with keras.layers, calls them on an array for the
+number of steps, and finds which input steps each output step reads by nudging one input step
+at a time and seeing which output steps move. The conv length rule (steps - kernel) // stride + 1
+is written out too. Nothing expected is read from app/ or topologies/.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+
+from app.diagram import draw
+from topologies import Config, trace
+from topologies.own_model import OwnStack
+
+BATCH, FEATURES = 2, 2
+
+
+def keras_layers(text: str):
+    """The stack's layers, made here by hand from keras.layers."""
+    from keras import layers
+
+    made = {
+        "Conv1D(4, 3) | MaxPooling1D(2) | LSTM(5)": [layers.Conv1D(4, 3), layers.MaxPooling1D(2), layers.LSTM(5)],
+        "Conv1D(4, 3, strides=2, padding='same') | AveragePooling1D(3, strides=1, padding='same') | GRU(3)": [
+            layers.Conv1D(4, 3, strides=2, padding="same"),
+            layers.AveragePooling1D(3, strides=1, padding="same"),
+            layers.GRU(3),
+        ],
+        "Conv1D(2, 2, dilation_rate=2, padding='causal') | MaxPooling1D(3, strides=2) | SimpleRNN(2)": [
+            layers.Conv1D(2, 2, dilation_rate=2, padding="causal"),
+            layers.MaxPooling1D(3, strides=2),
+            layers.SimpleRNN(2),
+        ],
+        "Conv1D(3, 2) | GlobalMaxPooling1D() | Dense(2)": [
+            layers.Conv1D(3, 2),
+            layers.GlobalMaxPooling1D(),
+            layers.Dense(2),
+        ],
+        "LSTM(3, return_sequences=True) | Flatten() | Dense(1)": [
+            layers.LSTM(3, return_sequences=True),
+            layers.Flatten(),
+            layers.Dense(1),
+        ],
+    }
+    return made[text]
+
+
+WINDOWED = [
+    "Conv1D(4, 3) | MaxPooling1D(2) | LSTM(5)",
+    "Conv1D(4, 3, strides=2, padding='same') | AveragePooling1D(3, strides=1, padding='same') | GRU(3)",
+    "Conv1D(2, 2, dilation_rate=2, padding='causal') | MaxPooling1D(3, strides=2) | SimpleRNN(2)",
+]
+ONE_VECTOR = ["Conv1D(3, 2) | GlobalMaxPooling1D() | Dense(2)", "LSTM(3, return_sequences=True) | Flatten() | Dense(1)"]
+
+
+def measured(text: str, steps: int) -> list[dict]:
+    """Per layer, as Keras computes it: the steps it hands on (None for one vector per sequence),
+    the steps it reads, and for each output step the set of input steps that move it."""
+    x = np.random.default_rng(0).random((1, steps, FEATURES)).astype("float32")
+    found = []
+    for layer in keras_layers(text):
+        y = np.asarray(layer(x))
+        reads = []
+        for step in range(y.shape[1] if y.ndim == 3 else 1) if x.ndim == 3 else ():
+            moved = set()
+            for nudged in range(x.shape[1]):
+                other = x.copy()
+                other[:, nudged, :] += 50.0  # big enough to win any max it takes part in
+                changed = np.abs(np.asarray(layer(other)) - y) > 1e-4
+                if (changed[:, step] if y.ndim == 3 else changed).any():
+                    moved.add(nudged)
+            reads.append(moved)
+        reads_from = x.shape[1] if x.ndim == 3 else None
+        found.append({"steps": y.shape[1] if y.ndim == 3 else None, "reads_from": reads_from, "reads": reads})
+        x = y
+    return found
+
+
+def picture(text: str, steps: int):
+    """(trace, meta["boxes"], meta["arrows"], per layer the indices of its boxes) of the stack drawn."""
+    result = trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=FEATURES))
+    meta = draw(result).layout.meta
+    boxes = list(meta["boxes"])
+    return result, boxes, list(meta["arrows"]), rows_of(result, boxes)
+
+
+def centre_x(box) -> float:
+    return (box["x0"] + box["x1"]) / 2
+
+
+def rows_of(result, boxes) -> list[list[int]]:
+    """Per layer of the stack, the indices of its boxes (those arrows join, not dropped y_t)."""
+    return [
+        [index for index, box in enumerate(boxes) if box["layer"] == layer.name and box["role"] != "discarded"]
+        for layer in result.layers
+    ]
+
+
+@pytest.mark.parametrize("text", WINDOWED)
+def test_a_layer_that_changes_the_steps_draws_its_own_steps_reading_its_window(text):
+    result, boxes, arrows, rows = picture(text, 11)
+    keras_says = measured(text, 11)
+    input_boxes = [index for index, box in enumerate(boxes) if box["role"] == "input"]
+    below = input_boxes
+    for layer_index, (row, want) in enumerate(zip(rows, keras_says)):
+        # A recurrent layer has an h_t at each step it reads; a Conv1D or pooling one at each it makes.
+        expected_steps = want["steps"] if layer_index < 2 else want["reads_from"]
+        assert len(row) == expected_steps, (result.layers[layer_index].code, len(row))
+        assert [boxes[index]["step"] for index in row] == list(range(1, expected_steps + 1))
+        if layer_index < 2:
+            into = collections.defaultdict(set)
+            for arrow in arrows:
+                if arrow["target"] in row and arrow["kind"] == "window":
+                    into[arrow["target"]].add(below.index(arrow["source"]))
+            for own_step, index in enumerate(row):
+                assert into[index] == want["reads"][own_step], (result.layers[layer_index].code, own_step + 1)
+                read_x = [centre_x(boxes[below[read]]) for read in into[index]]
+                assert centre_x(boxes[index]) == pytest.approx((min(read_x) + max(read_x)) / 2)
+        below = row
+    # The recurrent row above the pooling carries h_t along its own steps, one arrow between neighbours.
+    carries = [arrow for arrow in arrows if arrow["kind"] == "carry"]
+    assert len(carries) == len(rows[2]) - 1
+    assert all(arrow["source"] in rows[2] and arrow["target"] in rows[2] for arrow in carries)
+
+
+def test_the_valid_conv_length_is_the_textbook_formula():
+    steps, kernel, stride = 11, 3, 1
+    *_, rows = picture("Conv1D(4, 3) | MaxPooling1D(2) | LSTM(5)", steps)
+    conv_steps = (steps - kernel) // stride + 1
+    assert len(rows[0]) == conv_steps
+    assert len(rows[1]) == (conv_steps - 2) // 2 + 1  # pooling: the same rule, window 2, stride 2
+
+
+@pytest.mark.parametrize("text", ONE_VECTOR)
+def test_global_pooling_and_flatten_are_one_box_reading_every_step(text):
+    result, boxes, arrows, rows = picture(text, 7)
+    keras_says = measured(text, 7)
+    assert keras_says[1]["steps"] is None and len(rows[1]) == 1
+    (pooled,) = rows[1]
+    sources = sorted(arrow["source"] for arrow in arrows if arrow["target"] == pooled)
+    assert all(arrow["kind"] == "window" for arrow in arrows if arrow["target"] == pooled)
+    assert sources == rows[0]  # every step of the row below, each once
+    assert keras_says[1]["reads"][0] == set(range(keras_says[1]["reads_from"]))
+
+
+def test_past_twelve_steps_a_window_is_drawn_only_where_every_step_it_reads_is():
+    _, boxes, arrows, rows = picture("Conv1D(4, 3) | MaxPooling1D(2) | LSTM(5)", 40)
+    conv = rows[0]
+    assert 0 < len(conv) < (40 - 3) + 1
+    for index in conv:
+        assert sum(1 for arrow in arrows if arrow["target"] == index and arrow["kind"] == "window") == 3
+    assert all(0 <= arrow["source"] < len(boxes) and 0 <= arrow["target"] < len(boxes) for arrow in arrows)
