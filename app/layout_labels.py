@@ -23,6 +23,7 @@ from app.plan import FONT_SIZE, ROLES, SMALL_SIZE, Divider, Frame, Text, text_ex
 from topologies.records import symbolic
 
 GREY = "#616161"
+NOTE = "#6a1b9a"  # a row's note on what its boxes do not show: dropout, masks
 # How a bidirectional layer's two h_t become its y_t, by merge_mode.
 MERGED = {
     "concat": "joined side by side (concat)",
@@ -124,9 +125,30 @@ def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
         left += "<br>return_sequences=False"
     if grid.trace.layer(row.layer).kind == "time_distributed":
         left += "<br>same weights at every step"
+    note = row_note(grid.trace.layer(row.layer).settings, grid.trace.layer(row.layer).kind)
+    if note and row.role != "backward":
+        lines = wrap(note, FONT_SIZE, width, CODE_BREAKS)
+        left += "".join(f'<br><i><span style="color:{NOTE}">{line}</span></i>' for line in lines)
     if row.role == "layer" and reads_note(grid, grid.rows.index(row)):
         right += f"<br>{reads_note(grid, grid.rows.index(row))}"
     return _Label(left, right, "#1b5e20" if row.role != "layer" else "#37474f")
+
+
+def row_note(settings: dict, kind: str) -> str:
+    """What the boxes of a row do not show: dropout acts only in training (this run is not one,
+    so the numbers pass unchanged), and a mask makes the layers above skip some steps."""
+    if kind == "dropout":
+        dropped = "features, at every step," if settings["whole_features"] else "numbers"
+        return f"dropout, training only: {settings['rate']:.0%} of the {dropped} set to 0"
+    if kind == "masking":
+        return f"mask: a step of all {settings['mask_value']:g}, skipped above"
+    if kind == "embedding" and settings.get("mask_zero"):
+        return "mask: id 0 is padding, skipped above"
+    rates = [(settings.get(key, 0.0), of) for key, of in (("dropout", "x"), ("recurrent_dropout", "h"))]
+    if any(rate for rate, _ in rates):
+        shares = ", ".join(f"{rate:.0%} of {of}<sub>t</sub>" for rate, of in rates if rate)
+        return f"dropout, training only: {shares} set to 0"
+    return ""
 
 
 def dividers(grid: Grid) -> list[Divider | Text]:

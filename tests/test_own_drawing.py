@@ -10,6 +10,7 @@ is written out too. Nothing expected is read from app/ or topologies/.
 from __future__ import annotations
 
 import collections
+import re
 
 import numpy as np
 import pytest
@@ -156,3 +157,50 @@ def test_past_twelve_steps_a_window_is_drawn_only_where_every_step_it_reads_is()
     for index in conv:
         assert sum(1 for arrow in arrows if arrow["target"] == index and arrow["kind"] == "window") == 3
     assert all(0 <= arrow["source"] < len(boxes) and 0 <= arrow["target"] < len(boxes) for arrow in arrows)
+
+
+# ----------------------------------------------------------------------------- dropout and masks
+
+MARKED = [
+    # (stack, position of the marked layer, words its row must carry, each written from the stack)
+    ("Dropout(0.5) | LSTM(3)", 0, ["training only", "50%"]),
+    ("SpatialDropout1D(0.25) | GRU(2)", 0, ["training only", "25%", "features", "every step"]),
+    ("LSTM(6, dropout=0.2, recurrent_dropout=0.3) | Dense(1)", 0, ["training only", "20% of x", "30% of h"]),
+    ("GRU(4, recurrent_dropout=0.1)", 0, ["training only", "10% of h"]),
+    ("Masking(mask_value=-1.0) | LSTM(3)", 0, ["mask", "-1"]),
+    ("Embedding(30, 4, mask_zero=True) | LSTM(3)", 0, ["mask", "id 0"]),
+]
+
+
+def row_name(text: str, steps: int, position: int) -> str:
+    """The words left of a layer's row (its code and any note), markup taken out."""
+    from app.layout import layout
+    from app.plan import Text
+
+    result = trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=FEATURES))
+    plan = layout(result)
+    name = result.layers[position].name
+    row_y = next(box.geometry.y for box in plan.boxes if box.layer == name and box.role != "discarded")
+    (words,) = [mark for mark in plan.marks if isinstance(mark, Text) and mark.anchor == "right" and mark.y == row_y]
+    assert words.size >= 14
+    return re.sub(r"<[^>]+>", "", words.text.replace("<br>", " "))
+
+
+@pytest.mark.parametrize(("text", "position", "words"), MARKED)
+def test_dropout_and_masks_are_marked_on_their_row(text, position, words):
+    name = row_name(text, 5, position)
+    assert all(word in name for word in words), name
+
+
+@pytest.mark.parametrize("text", ["LSTM(3) | Dense(1)", "Embedding(30, 4) | GRU(2)", "Conv1D(2, 2) | LSTM(3)"])
+def test_a_row_without_dropout_or_mask_has_no_such_mark(text):
+    name = row_name(text, 5, 0)
+    assert "training only" not in name and "mask" not in name, name
+
+
+@pytest.mark.parametrize("text", ["Masking() | LSTM(3)", "Embedding(30, 4, mask_zero=True) | LSTM(3) | Dense(1)"])
+def test_a_mask_is_not_a_second_input(text):
+    """Keras hands a mask to the next layer beside the tensor; the stack is still a chain."""
+    result = trace(OwnStack.from_text(text), Config(batch=BATCH, steps=5, features=FEATURES))
+    feeders = ["input"] + [layer.name for layer in result.layers]
+    assert [activity.fed_by for activity in result.calls[0].layers] == [(name,) for name in feeders[:-1]]

@@ -221,7 +221,11 @@ LAYER_KINDS: dict[str, LayerKind] = {
             code=lambda layer: (
                 f"Embedding({layer.input_dim}, {layer.output_dim}" + (", mask_zero=True)" if layer.mask_zero else ")")
             ),
-            settings=lambda layer: {"vocab": int(layer.input_dim), "features": int(layer.output_dim)},
+            settings=lambda layer: {
+                "vocab": int(layer.input_dim),
+                "features": int(layer.output_dim),
+                "mask_zero": bool(layer.mask_zero),
+            },
             formula=lambda layer: (
                 f"vocab x features = {layer.input_dim} x {layer.output_dim} = {layer.input_dim * layer.output_dim}"
             ),
@@ -280,9 +284,18 @@ LAYER_KINDS: dict[str, LayerKind] = {
         ),
         # Layers that keep the shape: what they do is marked on their row.
         LayerKind(
-            "dropout", ("Dropout", "SpatialDropout1D"), code=lambda layer: f"{type(layer).__name__}({layer.rate})"
+            "dropout",
+            ("Dropout", "SpatialDropout1D"),
+            code=lambda layer: f"{type(layer).__name__}({layer.rate})",
+            # SpatialDropout1D drops whole features, the same ones at every step.
+            settings=lambda layer: {"rate": float(layer.rate), "whole_features": type(layer).__name__ != "Dropout"},
         ),
-        LayerKind("masking", ("Masking",), code=lambda layer: f"Masking(mask_value={layer.mask_value})"),
+        LayerKind(
+            "masking",
+            ("Masking",),
+            code=lambda layer: f"Masking(mask_value={layer.mask_value})",
+            settings=lambda layer: {"mask_value": float(layer.mask_value)},
+        ),
         LayerKind(
             "normalization",
             ("LayerNormalization", "BatchNormalization"),

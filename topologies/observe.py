@@ -126,7 +126,8 @@ class Observer:
             axes.update(zip(outputs_at, layer_output_axes))
             initial_state = initial_states.get(layer.name)
             recorded = activity(layer, layer_inputs, layer_outputs, initial_state, layer_input_axes, layer_output_axes)
-            fed_by = tuple(dict.fromkeys(producer.get(i, "input") for i in self.input_positions[layer.name]))
+            # A mask no layer handed on is not a feed: the layer that made the masked tensor feeds it.
+            fed_by = tuple(dict.fromkeys(producer[i] for i in self.input_positions[layer.name] if i in producer))
             activities.append(dataclasses.replace(recorded, fed_by=fed_by))
             producer.update(dict.fromkeys(outputs_at, layer.name))
             activities.extend(nested)
