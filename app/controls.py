@@ -1,9 +1,13 @@
 """The sidebar's widgets, bound to the URL: the address bar is always a link to what the screen shows.
 
 Every widget is bound to its query parameter (Streamlit's `bind="query-params"`): changing a
-widget writes the URL, a link fills the widgets, Back and Forward move between configurations,
-and a value equal to its default leaves the URL, so links stay short. `persist_state="session"`
-keeps the settings when the user visits another page and comes back.
+widget writes the URL, a link fills the widgets, Back and Forward move between configurations
+(app/history.py gives each picture its entry), and a value equal to its default leaves the URL,
+so links stay short. The defaults are the topology's own (one_to_many_stateful opens with
+units = features = 2), and a parameter a link leaves out means exactly that default, whether the
+link is opened, or reached with Back: so a link always reads back as the configuration it was
+written for, a refused one included. `persist_state="session"` keeps the settings when the user
+visits another page and comes back.
 
 A link is checked as a whole, not parameter by parameter: a value the widgets can hold (any
 whole number, a known name) goes into them even where the combination is refused, so the page
@@ -25,7 +29,6 @@ from topologies.refusal import quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
-DEFAULTS = Config()  # what a widget shows when the link says nothing, and what leaves the URL
 LARGEST_WHOLE_NUMBER = 2**53 - 1  # a browser's number box holds whole numbers up to this
 HELP = {
     "batch": "Sequences processed side by side (the seed's oil tanks).",
@@ -45,8 +48,8 @@ HELP = {
 def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], list[str]]:
     """The topology a link asks for, the values it sets, and one warning per parameter dropped.
 
-    The values are the topology's own defaults (one_to_many_stateful: units = features) and
-    then every parameter a widget can hold, unchecked against the others. The warnings are
+    The values are every parameter a widget can hold, unchecked against the others; what the
+    link leaves out is the topology's default (defaults_of). The warnings are
     markdown in which everything the link brought is a code span (app.literal): whoever wrote
     the link cannot make the page show a link, an image or styled text.
     """
@@ -67,10 +70,7 @@ def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], li
         except ConfigError as error:
             # The refusal names the field and quotes the value; the link's own name for it leads.
             warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
-    # What the link leaves to the defaults follows the topology (one_to_many_stateful: units =
-    # features); what it gives is kept as it is, refused on screen if it must be.
-    changes, _ = settle(CATALOGUE[topology_id], values, keep=set(values))
-    return topology_id, {**changes, **values}, warnings
+    return topology_id, values, warnings
 
 
 def holdable(name: str, raw: str) -> object:
@@ -87,11 +87,13 @@ def holdable(name: str, raw: str) -> object:
 
 
 def query_from_config(topology_id: str, config: Config) -> dict[str, str]:
-    """The link to a configuration, as the bound widgets write it: what differs from the defaults."""
+    """The link to a configuration, as the bound widgets write it: what differs from the
+    topology's defaults."""
     query = {} if topology_id == DEFAULT_TOPOLOGY else {"topology": topology_id}
+    defaults = defaults_of(topology_id)
     for field in dataclasses.fields(Config):
         value = getattr(config, field.name)
-        if value != getattr(DEFAULTS, field.name):
+        if value != getattr(defaults, field.name):
             query[field.name] = str(value).lower() if isinstance(value, bool) else str(value)
     return query
 
@@ -101,7 +103,7 @@ def open_link(query: dict[str, str]) -> None:
     and its warnings into st.session_state.link_warnings.
 
     Bound widgets read their parameters from the URL themselves; setting them here as well settles
-    what the URL alone cannot say (a topology's own defaults, "lstm" meaning LSTM). A parameter
+    what the URL alone cannot say ("lstm" meaning LSTM). A parameter
     that was dropped leaves the address bar, and the page runs again from the cleaned link before
     any widget reads it: Streamlit's own reading of a bound number breaks on one too large for a
     float (it raises OverflowError), and the link left is then the one the screen shows.
@@ -135,20 +137,27 @@ def sidebar() -> tuple[str, dict[str, object]]:
     )
     topology = CATALOGUE[topology_id]
     st.sidebar.caption(topology.summary)
-    values: dict[str, object] = {"cell": _choice("cell", "Cell")}
+    defaults = defaults_of(topology_id)
+    values: dict[str, object] = {"cell": _choice("cell", "Cell", defaults)}
     st.sidebar.header("Sizes")
     for name in SIZES:
-        values[name] = _size_input(name, topology)
+        values[name] = _size_input(name, topology, defaults)
     if topology.extras:
         st.sidebar.header("This topology")
     for name in topology.extras:
         if name == "any_length":
             values[name] = st.sidebar.checkbox("Any length (steps=None)", value=False, help=HELP[name], **_bound(name))
         elif name in CHOICES:
-            values[name] = _choice(name, name)
+            values[name] = _choice(name, name, defaults)
         else:
-            values[name] = _size_input(name, topology)
+            values[name] = _size_input(name, topology, defaults)
     return topology_id, values
+
+
+def defaults_of(topology_id: str) -> Config:
+    """What the widgets show when nothing else says, and what a link leaves out: the topology's
+    own defaults (Config's, bent where the topology needs it to open on a picture)."""
+    return CATALOGUE[topology_id].default_config()
 
 
 def _bound(key: str) -> dict[str, object]:
@@ -156,18 +165,18 @@ def _bound(key: str) -> dict[str, object]:
     return {"key": key, "bind": "query-params", "persist_state": "session"}
 
 
-def _choice(name: str, label: str) -> str:
+def _choice(name: str, label: str, defaults: Config) -> str:
     choices = CHOICES[name]
-    index = choices.index(getattr(DEFAULTS, name))
+    index = choices.index(getattr(defaults, name))
     return st.sidebar.selectbox(label, choices, index=index, help=HELP.get(name), **_bound(name))
 
 
-def _size_input(name: str, topology) -> int:
+def _size_input(name: str, topology, defaults: Config) -> int:
     """A whole number with no bounds of its own: a value out of range reaches the page, which
     says what is allowed and offers the fix. The help gives the range that applies now."""
     low, high = allowed_range(topology, name)
     return st.sidebar.number_input(
-        name, value=getattr(DEFAULTS, name), step=1, help=f"{HELP[name]} Here: {low} to {high}.", **_bound(name)
+        name, value=getattr(defaults, name), step=1, help=f"{HELP[name]} Here: {low} to {high}.", **_bound(name)
     )
 
 
@@ -178,7 +187,8 @@ def allowed_range(topology, name: str) -> tuple[int, int]:
     features, chunks up to steps. So from one accepted value, the ends are found by halving.
     """
     low, high = LIMITS[name]
-    current = {field: st.session_state.get(field, getattr(DEFAULTS, field)) for field in FIELDS}
+    defaults = topology.default_config()
+    current = {field: st.session_state.get(field, getattr(defaults, field)) for field in FIELDS}
 
     def accepted(value: int) -> bool:
         try:
@@ -213,26 +223,26 @@ def adapt_to_topology() -> None:
     """
     topology = CATALOGUE[st.session_state.topology]
     values = {name: st.session_state[name] for name in FIELDS if name in st.session_state}
-    changes, reasons = settle(topology, values, keep=set())
+    changes, reasons = settle(topology, values)
     st.session_state.update(changes)
     if changes:
         changed = ", ".join(f"{name} set to {value}" for name, value in changes.items())
         st.session_state.adapted = f"For {topology.id}, {changed}: {' '.join(reasons)}"
 
 
-def settle(topology, values: dict[str, object], keep: set[str]) -> tuple[dict[str, object], list[str]]:
-    """The changes that make `values` (over the defaults) build for `topology`, and why each.
+def settle(topology, values: dict[str, object]) -> tuple[dict[str, object], list[str]]:
+    """The changes that make `values` (over the topology's defaults) build for `topology`, and why.
 
-    Each refusal that names its own fix ("units must equal features") is applied in turn, unless
-    the fix would change a field in `keep`; fixes settle one field each, none undoes another."""
+    Each refusal that names its own fix ("units must equal features") is applied in turn; fixes
+    settle one field each, and none undoes another."""
     changes: dict[str, object] = {}
     reasons: list[str] = []
     for _ in range(len(FIELDS)):
         try:
-            topology.check(parse_config({**dataclasses.asdict(DEFAULTS), **values, **changes}))
+            topology.check(parse_config({**dataclasses.asdict(topology.default_config()), **values, **changes}))
             break
         except ConfigError as error:
-            usable = {name: value for name, value in error.fix.items() if name not in keep | set(changes)}
+            usable = {name: value for name, value in error.fix.items() if name not in changes}
             if not usable:
                 break
             changes.update(usable)

@@ -8,6 +8,7 @@ import streamlit as st
 # Streamlit puts app/ on the path, not the project root that holds `topologies`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.history import PageStopped, keep_history
 from topologies.keras_guard import install_clear_session_guard
 
 st.set_page_config(page_title="RNN shapes", page_icon="🟩", layout="wide")
@@ -26,4 +27,8 @@ page = st.navigation(
     ],
     position="top",
 )
-page.run()
+try:
+    page.run()
+except PageStopped:  # the page ended early, after a refusal (app.history.stop_page)
+    pass
+keep_history()

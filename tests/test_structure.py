@@ -198,6 +198,14 @@ def test_no_python_file_in_the_engine_or_the_app_is_longer_than_400_lines():
     assert {path: length for path, length in lengths.items() if length > 400} == {}
 
 
+def test_no_page_ends_with_st_stop():
+    """st.stop() would drop what app/main.py draws after the page (the history keeper, so a
+    refused configuration would get no Back entry): pages end early with app.history.stop_page()."""
+    pages = list((ROOT / "app" / "views").glob("*.py"))
+    assert len(pages) >= 4
+    assert [path.name for path in pages if "st.stop(" in path.read_text()] == []
+
+
 @pytest.mark.parametrize(
     ("topology_id", "options", "events"),
     [

@@ -4,6 +4,7 @@ import streamlit as st
 
 from app.diagram import draw
 from app.engine import cached_own_trace
+from app.history import stop_page
 from app.literal import literal, markdown_of
 from app.runnable import stack_code
 from app.showing import show_diagram
@@ -87,14 +88,14 @@ try:
             result = cached_own_trace("stack", text, config)
 except ConfigError as error:
     st.error(markdown_of(error))
-    st.stop()
+    stop_page()
 except Refusal as error:
     st.error(markdown_of(error))
     accepted = accepted_part(parse_stack(text), error) if isinstance(error, StackError) and upload is None else None
     if accepted is not None:  # Keras refused a later layer: the ones before it are drawn
         st.caption(f"Drawn up to layer {len(accepted.layers)}, the last one Keras accepted: {literal(accepted.text)}")
         show_diagram(draw(cached_own_trace("stack", accepted.text, config)), "accepted_diagram")
-    st.stop()
+    stop_page()
 
 problem = chain_problem(result)
 if problem:

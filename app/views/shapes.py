@@ -5,6 +5,7 @@ import streamlit as st
 from app.controls import fix_button, open_link, sidebar
 from app.diagram import draw
 from app.engine import cached_trace
+from app.history import stop_page
 from app.literal import markdown_of
 from app.runnable import runnable_code
 from app.showing import show_diagram
@@ -39,7 +40,7 @@ except ConfigError as error:
     st.error(markdown_of(error))
     fix_button(error)
     st.caption("Or change a value in the sidebar: each field's help (?) gives its allowed range.")
-    st.stop()
+    stop_page()
 
 show_diagram(draw(result), "diagram", filename=f"rnn_shapes_{topology_id}")
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.charts import FEATURE_NAMES, series_chart, windows_and_chunks, windows_heatmap
 from app.engine import cached_trace
+from app.history import stop_page
 from app.literal import markdown_of
 from app.series import SeriesError, check_look_back, parse_series, side_by_side
 from topologies.config import Config
@@ -68,7 +69,7 @@ try:
     check_look_back(series, look_back)
 except SeriesError as error:
     st.error(markdown_of(error))
-    st.stop()
+    stop_page()
 
 inputs, targets = windows(series, look_back)  # (samples, look_back, features), (samples, features)
 count, features = len(series), series.shape[1]

@@ -1,0 +1,105 @@
+"""Back and Forward in a real browser: each picture is one history entry, across pages, and the
+picture follows the entry (app/history.py).
+
+The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
+for this module, stopped by its pid afterwards).
+"""
+
+from __future__ import annotations
+
+from tests.test_browser import WAIT_MS, browser, chromium, server  # noqa: F401 - pytest fixtures
+
+UNITS_BOX = '[data-testid="stSidebar"] input[type="number"][aria-label="{name}"]'
+WINDOWS_HEADING = "Windows: from one long series"
+
+
+def _address(page) -> str:
+    return page.evaluate("() => location.pathname + location.search")
+
+
+def _settled(page) -> None:
+    """Wait until app/history.py has seen the address on screen: its entry is then made, as it
+    is for a person, who does not press Back within the same tenth of a second."""
+    page.wait_for_function(
+        "() => window.__rnnShapesHistory !== undefined"
+        " && window.__rnnShapesHistory.shown === location.pathname + location.search",
+        timeout=WAIT_MS,
+    )
+
+
+def _shows_units(page, units: int) -> None:
+    """Wait until the Shapes page draws `units`: many_to_one's h_T box reads (10, units) at batch
+    10, in the picture and in the Output shape metric, and the units box holds it."""
+    page.wait_for_function(
+        "([wanted, units, box]) => Array.from(document.querySelectorAll('.js-plotly-plot text'))"
+        ".some(t => t.textContent.includes(wanted))"
+        " && Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]'))"
+        ".some(m => m.innerText.trim() === wanted)"
+        " && document.querySelector(box).value === units",
+        arg=[f"(10, {units})", str(units), UNITS_BOX.format(name="units")],
+        timeout=WAIT_MS,
+    )
+    _settled(page)
+
+
+def _set(page, name: str, value: int) -> None:
+    box = page.locator(UNITS_BOX.format(name=name))
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def _shows_windows(page) -> None:
+    page.get_by_text(WINDOWS_HEADING).first.wait_for(timeout=WAIT_MS)
+    _settled(page)
+
+
+def test_back_and_forward_step_through_configurations_and_pages(browser, server):  # noqa: F811
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server}/?batch=10&units=5", timeout=WAIT_MS)
+    _shows_units(page, 5)
+    for units in (8, 6):  # two changes: two entries
+        _set(page, "units", units)
+        _shows_units(page, units)
+    page.get_by_role("link", name="Windows").first.click()
+    _shows_windows(page)
+    page.get_by_role("link", name="Shapes").first.click()
+    _shows_units(page, 6)  # the session kept the settings
+    visited = [_address(page)]
+
+    # Back: Windows, then units 6, 8 and 5, each drawn again, with the link that says it.
+    page.go_back()
+    _shows_windows(page)
+    assert _address(page) == "/windows"
+    for units in (6, 8, 5):
+        page.go_back()
+        _shows_units(page, units)
+        assert f"units={units}" in _address(page), _address(page)
+        visited.append(_address(page))
+    page.go_back()  # before the app: Back left it only now
+    assert _address(page) != visited[-1]
+    page.go_forward()
+    _shows_units(page, 5)
+    # Forward retraces the same entries.
+    page.go_forward()
+    _shows_units(page, 8)
+    page.go_forward()
+    _shows_units(page, 6)
+    page.go_forward()
+    _shows_windows(page)
+    page.go_forward()
+    _shows_units(page, 6)
+    assert _address(page) == visited[0]
+
+    # A refused value is an entry too: its link shows the refusal, Back the picture before it.
+    _set(page, "steps", 0)
+    page.get_by_text("steps is 0, but it must be a whole number from 1 to 1000.").wait_for(timeout=WAIT_MS)
+    _settled(page)
+    assert "steps=0" in _address(page)
+    page.go_back()
+    _shows_units(page, 6)
+    assert "steps=0" not in _address(page)
+    page.go_forward()
+    page.get_by_text("steps is 0, but it must be a whole number from 1 to 1000.").wait_for(timeout=WAIT_MS)
+    assert not errors, errors
