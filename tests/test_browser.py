@@ -253,11 +253,29 @@ def _sizes(topology_id: str, long: bool) -> dict[str, int]:
     return sizes
 
 
+# The crowded corners a teacher reaches: the longest sequence, the longest forecast, the most
+# pieces (each at the topology's limit: 200 steps for the forecast, chunks up to steps).
+CROWDED = [
+    ("many_to_one", {"steps": 1000}),
+    ("forecast_stateful", {"steps": 200, "horizon": 50}),
+    ("stateful_batches", {"steps": 40, "chunks": 20}),
+]
 LEGIBILITY_CASES = [
-    pytest.param(viewport, topology_id, long, id=f"{topology_id}-{'long' if long else 'defaults'}-{viewport}")
+    pytest.param(
+        viewport,
+        topology_id,
+        _sizes(topology_id, long),
+        id=f"{topology_id}-{'long' if long else 'defaults'}-{viewport}",
+    )
     for topology_id in CATALOGUE
     for long in (False, True)
     for viewport in VIEWPORTS  # the same link twice in a row: the second run finds the trace cached
+] + [
+    pytest.param(
+        viewport, topology_id, sizes, id=f"{topology_id}-{'-'.join(f'{k}{v}' for k, v in sizes.items())}-{viewport}"
+    )
+    for topology_id, sizes in CROWDED
+    for viewport in VIEWPORTS
 ]
 
 # Every SVG text of the chart, as drawn: its words, its font size and its box on the page; the
@@ -321,13 +339,14 @@ def _overlap(a: dict, b: dict) -> float:
     return min(min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]), min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]))
 
 
-@pytest.mark.parametrize("viewport, topology_id, long", LEGIBILITY_CASES)
-def test_every_text_of_the_diagram_is_inside_it_apart_and_legible(viewport_pages, server, viewport, topology_id, long):
-    """No text clipped, no two texts overlapping, none below 14 px, at the defaults and at 40
-    steps of 512 units, in a desk-sized window and at a projector's 1024 x 768. A figure wider
-    than the page must scroll sideways, not be cut. (A subscript, as in h<sub>12</sub>, is drawn
-    at 70 % of its text's size, as in print: the size checked is the text's.)"""
-    measured = _measured(viewport_pages[viewport], server, topology_id, _sizes(topology_id, long))
+@pytest.mark.parametrize("viewport, topology_id, sizes", LEGIBILITY_CASES)
+def test_every_text_of_the_diagram_is_inside_it_apart_and_legible(viewport_pages, server, viewport, topology_id, sizes):
+    """No text clipped, no two texts overlapping, none below 14 px, at the defaults, at 40
+    steps of 512 units and at the crowded corners, in a desk-sized window and at a projector's
+    1024 x 768. A figure wider than the page must scroll sideways, not be cut. (A subscript, as
+    in h<sub>12</sub>, is drawn at 70 % of its text's size, as in print: the size checked is the
+    text's.)"""
+    measured = _measured(viewport_pages[viewport], server, topology_id, sizes)
     figure, texts = measured["figure"], measured["texts"]
     assert len(texts) > 10, texts
     narrower = measured["narrower"]
