@@ -36,8 +36,10 @@ from app.literal import plotly_text
 from app.plan import (
     EDGE,
     FONT_SIZE,
+    LABEL_PAD,
     LEGEND_SWATCH,
     LINE_SPACING,
+    MIN_COLUMN,
     ROLES,
     SHEET_STEP,
     SHEETS,
@@ -57,7 +59,6 @@ from topologies.report import title
 
 # Pixels per data unit. A column is 1 unit wide and never narrower than MIN_COLUMN, so a box stays
 # a box; rows 1.5 units apart are at least 115 px apart, room for the tallest box (512 units).
-MIN_COLUMN = 42
 MIN_ROW = 77
 # Two words that would need more than this across to stand side by side are set one above the other.
 SIDE_BY_SIDE = 4 * MIN_COLUMN
@@ -88,12 +89,14 @@ class _Word:
     width: float
     height: float
     left: float  # the share of the width left of x: 0 when anchored left, 1 when anchored right
+    fits: float = 0.0  # a box's label: pixels per unit across at which it fits inside its box
 
     @classmethod
     def of(cls, mark: Text | Box) -> _Word:
         if isinstance(mark, Box):
             width, height = text_extent(mark.label, FONT_SIZE)
-            return cls(mark.geometry.x, mark.geometry.y, width, height, 0.5)
+            fits = (width + 2 * LABEL_PAD) / mark.geometry.width
+            return cls(mark.geometry.x, mark.geometry.y, width, height, 0.5, fits)
         width, height = mark.extent
         return cls(mark.x, mark.y, width, height, {"left": 0.0, "center": 0.5, "right": 1.0}[mark.anchor])
 
@@ -190,7 +193,7 @@ def _scale(words: list[_Word]) -> tuple[float, float]:
     stacked = [up for across, up in pairs if across > SIDE_BY_SIDE and up < math.inf]
     up = max([MIN_ROW, *stacked])
     beside = [across for across, need_up in pairs if need_up > up and across < math.inf]
-    return max([MIN_COLUMN, *beside]), up
+    return max([MIN_COLUMN, *beside, *(word.fits for word in words)]), up
 
 
 def _overhang(words: list[_Word], x_range: tuple[float, float], across: float) -> tuple[int, int]:

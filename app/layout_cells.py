@@ -17,8 +17,8 @@ import math
 from app.layout_grid import Grid, Row
 from app.layout_steps import Place, own_steps, own_timeline
 from app.literal import plotly_text
-from app.plan import Box, Geometry
-from topologies.records import CallRecord, symbolic
+from app.plan import FONT_SIZE, LABEL_PAD, MIN_COLUMN, Box, Geometry, text_extent
+from topologies.records import CallRecord, LayerRecord, symbolic
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +123,7 @@ def _state_cell(spot: Spot) -> Cell:
         return Cell(state)
     # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
     dropped = f"y<sub>{t}</sub> of {plotly_text(row.layer)}: computed but discarded (return_sequences=False)"
-    above = spot.geometry(0.3, width=0.4, dy=geometry.height / 2 + 0.4)
+    above = spot.geometry(0.3, width=0.45, dy=geometry.height / 2 + 0.4)
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
 
 
@@ -142,10 +142,10 @@ def _layer_cell(spot: Spot) -> Cell:
         values,
         step_shape,
     )
-    label = plotly_text(_short_name(record.class_name))
+    label = plotly_text(_short_name(record))
     if own_timeline(spot.grid, spot.row_index):
         label += f"<sub>{spot.t}</sub>"  # its own steps: the t under the column is the input's
-    return Cell(spot.box("layer", record.name, shape, spot.geometry(_height(shape[-1])), label, hover))
+    return Cell(spot.box("layer", record.name, shape, _fitted(label, _height(shape[-1]), spot), label, hover))
 
 
 def _output_cell(spot: Spot) -> Cell:
@@ -177,10 +177,52 @@ def _returned_states(spot: Spot) -> tuple[Box, ...]:
     return tuple(boxes)
 
 
-def _short_name(class_name: str) -> str:
-    return {"TimeDistributed": "Dense", "RepeatVector": "copy", "Embedding": "emb", "Activation": "soft"}.get(
-        class_name, class_name
-    )
+# What a layer's box says, at most five letters, so it fits a box of one step; the row's name
+# on the left gives the layer's code in full.
+SHORT_NAMES = {
+    "Dense": "Dense",
+    "TimeDistributed": "Dense",  # every allowed TimeDistributed wraps a Dense
+    "RepeatVector": "copy",
+    "Embedding": "emb",
+    "Conv1D": "conv",
+    "MaxPooling1D": "max",
+    "AveragePooling1D": "avg",
+    "GlobalMaxPooling1D": "max",
+    "GlobalAveragePooling1D": "avg",
+    "Flatten": "flat",
+    "Reshape": "shape",
+    "Dropout": "drop",
+    "SpatialDropout1D": "drop",
+    "Masking": "mask",
+    "LayerNormalization": "norm",
+    "BatchNormalization": "norm",
+    "Concatenate": "join",
+    "Add": "add",
+    "Multiply": "mul",
+    "Average": "avg",
+    "Attention": "attn",
+    "AdditiveAttention": "attn",
+}
+# A box whose label needs more than the usual half column, in data units: in a row with a box at
+# every step, at most this, to leave a gap to the next step's box; alone in its row, up to LONE_BOX.
+WIDE_BOX = 0.85
+LONE_BOX = 1.4
+
+
+def _short_name(record: LayerRecord) -> str:
+    """The word on a layer's box: its short name, an activation's function (relu, tanh, soft for
+    softmax), or the first four letters of a class this table does not know."""
+    if record.class_name == "Activation":
+        return record.settings["activation"][:4]
+    return SHORT_NAMES.get(record.class_name, record.class_name[:4].lower())
+
+
+def _fitted(label: str, height: float, spot: Spot) -> Geometry:
+    """A box wide enough for its label at the narrowest column, or as near as its row allows
+    (the figure's scale then grows until the label fits: app.layout)."""
+    needed = (text_extent(label, FONT_SIZE)[0] + 2 * LABEL_PAD) / MIN_COLUMN
+    widest = LONE_BOX if len(spot.grid.places[spot.row_index]) == 1 else WIDE_BOX
+    return spot.geometry(height, width=min(max(needed, 0.5), widest))
 
 
 def _step_values(values, step: int, rank: int):

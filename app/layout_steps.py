@@ -79,9 +79,9 @@ def reads_note(grid: Grid, row_index: int) -> str:
     if record.kind in WINDOWED:
         size = record.settings.get("kernel_size") or record.settings["pool_size"]
         strides = record.settings["strides"]
-        return f"each step reads a window of {size} steps, stride {strides}"
+        return f"each step reads: {size} steps, stride {strides}"
     if record.kind in ("global_pooling", "flatten"):
-        return "one vector from every step below"
+        return "reads: every step below"
     return ""
 
 

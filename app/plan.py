@@ -35,6 +35,8 @@ FONT_SIZE = 15  # legible on a projector
 SMALL_SIZE = 14  # the smallest text drawn: step numbers, call names, frame names, the legend
 TITLE_SIZE = FONT_SIZE + 3
 LINE_SPACING = 1.3  # a line of Plotly text is this many font sizes tall
+MIN_COLUMN = 42  # pixels: the narrowest a column (1 data unit across) is ever drawn
+LABEL_PAD = 2  # pixels, at least, between a box's label and each side of the box
 EDGE = 8  # pixels between the figure's border and the title, the legend and the row labels
 LEGEND_SWATCH = 40  # pixels a legend entry takes besides its words
 

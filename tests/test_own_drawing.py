@@ -204,3 +204,57 @@ def test_a_mask_is_not_a_second_input(text):
     result = trace(OwnStack.from_text(text), Config(batch=BATCH, steps=5, features=FEATURES))
     feeders = ["input"] + [layer.name for layer in result.layers]
     assert [activity.fed_by for activity in result.calls[0].layers] == [(name,) for name in feeders[:-1]]
+
+
+# ----------------------------------------------------------------------------- labels fit their boxes
+
+EVERY_KIND = [
+    "Conv1D(4, 3, padding='same') | MaxPooling1D(2) | AveragePooling1D(2, padding='same') | LSTM(3)",
+    "LayerNormalization() | BatchNormalization() | SpatialDropout1D(0.1) | Dropout(0.1) | GRU(2)",
+    "Masking() | SimpleRNN(3, return_sequences=True) | GlobalAveragePooling1D() | Reshape((3, 1))",
+    "LSTM(3, return_sequences=True) | GlobalMaxPooling1D() | Dense(2) | Activation('softmax')",
+    "Embedding(20, 4) | Bidirectional(GRU(3, return_sequences=True)) | TimeDistributed(Dense(2))",
+    "LSTM(3) | RepeatVector(4) | GRU(2, return_sequences=True) | Flatten() | Activation('sigmoid')",
+]
+
+
+def pixels_per_unit(plan) -> float:
+    """Across, as the figure is painted: the plot's pixels (the width less the margins) over its data units."""
+    left, right, _, _ = plan.margin
+    return (plan.width - left - right) / (plan.x_range[1] - plan.x_range[0])
+
+
+def assert_labels_fit(plan) -> None:
+    from app.plan import text_extent
+
+    across = pixels_per_unit(plan)
+    for box in plan.boxes:
+        label_width = text_extent(box.label, 15)[0]
+        assert label_width <= box.geometry.width * across, (
+            box.label,
+            box.layer,
+            label_width,
+            box.geometry.width * across,
+        )
+
+
+@pytest.mark.parametrize("text", EVERY_KIND)
+@pytest.mark.parametrize("steps", [5, 12])
+def test_every_box_label_fits_its_box(text, steps):
+    from app.layout import layout
+
+    plan = layout(trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=FEATURES)))
+    assert_labels_fit(plan)
+    layer_words = [re.sub(r"<[^>]+>.*", "", box.label) for box in plan.boxes if box.role == "layer"]
+    assert all(len(word) <= 5 for word in layer_words), layer_words  # a word, not a class name
+
+
+@pytest.mark.parametrize("steps", [5, 12])
+def test_every_catalogue_box_label_fits_its_box(traced, steps):
+    from app.layout import layout
+    from tests.helpers import seed_config
+    from topologies import CATALOGUE
+
+    for topology_id in CATALOGUE:
+        changes = {} if topology_id == "one_to_many_stateful" else {"steps": steps}
+        assert_labels_fit(layout(traced(topology_id, seed_config(topology_id, **changes))))
