@@ -31,7 +31,7 @@ lines and named on top; t counts on across calls until "⟲ reset". Past 12 step
 steps are left out, and the gap says how many.
 
 Every word is drawn at 14 px or more, no two words meet and every box's label fits inside it (a
-layer's box says a short word: conv, max, drop, emb): the figure is as wide and as tall as
+layer's box says a short word: conv, max, drop, emb, rep): the figure is as wide and as tall as
 that takes (figure.layout.width and height, in pixels), the rows' names and shapes in its
 margins, long ones wrapped. Show it at that width, scrolling sideways where the page is
 narrower; stretched or squeezed to the page, its columns would no longer fit their words.

@@ -182,7 +182,7 @@ def _returned_states(spot: Spot) -> tuple[Box, ...]:
 SHORT_NAMES = {
     "Dense": "Dense",
     "TimeDistributed": "Dense",  # every allowed TimeDistributed wraps a Dense
-    "RepeatVector": "copy",
+    "RepeatVector": "rep",
     "Embedding": "emb",
     "Conv1D": "conv",
     "MaxPooling1D": "max",
@@ -205,7 +205,7 @@ SHORT_NAMES = {
 }
 # A box whose label needs more than the usual half column, in data units: in a row with a box at
 # every step, at most this, to leave a gap to the next step's box; alone in its row, up to LONE_BOX.
-WIDE_BOX = 0.85
+WIDE_BOX = 0.8
 LONE_BOX = 1.4
 
 
