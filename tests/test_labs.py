@@ -338,7 +338,7 @@ def test_lab_settings_survive_a_page_switch_and_stay_apart_from_the_shapes_sideb
     for key, value in [("stateful_tanks", 5), ("stateful_steps", 7), ("stateful_units", 6)]:
         app.slider(key=key).set_value(value).run()
     app.toggle(key="stateful_shuffle").set_value(True).run()
-    app.button(key="feedback_next").click().run()
+    press(app, "feedback_next")
     app.switch_page("views/windows.py").run()
     paste(app, "1,5; 2,5; 3,5; 4,5; 5,5; 6,5")
     app.slider(key="look_back").set_value(2).run()
@@ -460,7 +460,7 @@ def feedback_picture(app: AppTest) -> dict:
 def test_feedback_steps_grow_the_diagram_one_call_each():
     app = open_page("stateful")
     for calls in (1, 2, 3):
-        app.button(key="feedback_next").click().run()
+        press(app, "feedback_next")
         assert_clean(app)
         boxes = feedback_picture(app)["boxes"]
         assert sorted({box["call"] for box in boxes}) == list(range(calls))
@@ -471,17 +471,47 @@ def test_feedback_steps_grow_the_diagram_one_call_each():
 def test_two_sessions_stepping_at_once_see_what_one_alone_sees():
     first, second = open_page("stateful"), open_page("stateful")
     for _ in range(3):  # interleaved: first, second, first, second, ...
-        first.button(key="feedback_next").click().run()
-        second.button(key="feedback_next").click().run()
-    second.button(key="feedback_next").click().run()  # second is one step ahead
+        press(first, "feedback_next")
+        press(second, "feedback_next")
+    press(second, "feedback_next")  # second is one step ahead
     alone = open_page("stateful")
     for _ in range(3):
-        alone.button(key="feedback_next").click().run()
+        press(alone, "feedback_next")
     assert feedback_picture(first) == feedback_picture(alone)
     assert len({box["call"] for box in feedback_picture(second)["boxes"]}) == 4
 
 
 FEEDBACK_CALLS = 12  # the page's feedback loop: 12 steps, one call of one step each
+
+
+def drawn_button(app: AppTest, key: str) -> dict:
+    """What a counted button (app/counted_button.py) was drawn with: label, disabled, clicks."""
+    (element,) = [element for element in app.get("bidi_component") if element.key == key]
+    return json.loads(element.proto.json)
+
+
+def press(app: AppTest, key: str, clicks: int = 1) -> AppTest:
+    """Clicks on a counted button, as the browser reports them: its running total, raised by
+    `clicks`, in the one run that follows (quick clicks fold into one run)."""
+    app.session_state[key] = {"clicks": drawn_button(app, key)["clicks"] + clicks}
+    return app.run()
+
+
+def test_quick_clicks_folded_into_one_run_each_make_a_call():
+    """Six clicks that reach the page in one run (the browser sends its running total) make six
+    calls, and no more than there are steps."""
+    app = open_page("stateful")
+    press(app, "feedback_next", clicks=6)
+    assert_clean(app)
+    assert calls_made(app) == [f"calls made: **6** of {FEEDBACK_CALLS}"]
+    press(app, "feedback_next", clicks=FEEDBACK_CALLS)  # more clicks than steps left
+    assert calls_made(app) == [f"calls made: **{FEEDBACK_CALLS}** of {FEEDBACK_CALLS}"]
+    assert drawn_button(app, "feedback_next")["disabled"]
+    # New sequences count from their own start: the clicks before them are not asked again.
+    app.button(key="feedback_start").click().run()
+    assert calls_made(app) == [f"calls made: **0** of {FEEDBACK_CALLS}"]
+    press(app, "feedback_next")
+    assert calls_made(app) == [f"calls made: **1** of {FEEDBACK_CALLS}"]
 
 
 def calls_made(app: AppTest) -> list[str]:
@@ -492,11 +522,11 @@ def test_next_step_is_disabled_exactly_after_the_last_call():
     app = open_page("stateful")
     assert app.button(key="feedback_start").disabled  # nothing to start over yet
     for made in range(1, FEEDBACK_CALLS + 1):
-        assert not app.button(key="feedback_next").disabled, made
-        app.button(key="feedback_next").click().run()
+        assert not drawn_button(app, "feedback_next")["disabled"], made
+        press(app, "feedback_next")
         assert_clean(app)
         assert calls_made(app) == [f"calls made: **{made}** of {FEEDBACK_CALLS}"]
-    assert app.button(key="feedback_next").disabled
+    assert drawn_button(app, "feedback_next")["disabled"]
     assert not app.button(key="feedback_start").disabled
     assert len({box["call"] for box in feedback_picture(app)["boxes"]}) == FEEDBACK_CALLS
 
@@ -504,14 +534,14 @@ def test_next_step_is_disabled_exactly_after_the_last_call():
 def test_the_tanks_slider_starts_new_sequences_for_its_batch_and_says_so():
     app = open_page("stateful")
     for _ in range(4):
-        app.button(key="feedback_next").click().run()
+        press(app, "feedback_next")
     app.slider(key="stateful_tanks").set_value(5).run()
     assert_clean(app)
     assert calls_made(app) == [f"calls made: **0** of {FEEDBACK_CALLS}"]
     (said,) = [item.value for item in app.caption if "tanks slider" in item.value]
     assert "5 tanks" in said and "4 calls made for 3 tanks" in said, said
     assert len(app.get("plotly_chart")) == 1  # the old batch's picture is gone
-    app.button(key="feedback_next").click().run()
+    press(app, "feedback_next")
     inputs = [box for box in feedback_picture(app)["boxes"] if box["role"] == "input"]
     assert inputs and all(box["shape"] == [5, 1, 2] for box in inputs)  # (batch, steps, features)
     assert not [item.value for item in app.caption if "tanks slider" in item.value]  # said until the next step
@@ -563,14 +593,14 @@ def test_forecast_trains_then_steps_to_the_end():
     assert app.slider(key="stateful_epochs").value == FORECAST_EPOCHS
     app.button(key="forecast_train").click().run()
     assert_clean(app)
-    app.button(key="forecast_next").click().run()  # prime
+    press(app, "forecast_next")  # prime
     assert any("calls made: **1**" in item.value for item in app.markdown)
     app.button(key="forecast_end").click().run()
     assert_clean(app)
     # The prime call forecasts the first step; each later call feeds one forecast back for the next.
     calls = 1 + (FORECAST_HORIZON - 1)
     assert calls_made(app)[-1] == f"calls made: **{calls}** of {calls}"
-    assert app.button(key="forecast_next").disabled and app.button(key="forecast_end").disabled
+    assert drawn_button(app, "forecast_next")["disabled"] and app.button(key="forecast_end").disabled
     # Another number of epochs is not used until Train is pressed, and the page says so.
     app.slider(key="stateful_epochs").set_value(FORECAST_EPOCHS // 2).run()
     (said,) = [item.value for item in app.caption if "Train" in item.value]

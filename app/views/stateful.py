@@ -7,6 +7,7 @@ import streamlit as st
 
 from app.charts import TABLE_COLUMNS, batch_rows, forecast_chart, tank_table
 from app.controls import HELP
+from app.counted_button import counted_button, total_clicks
 from app.diagram import draw
 from app.engine import cached_trace
 from app.showing import show_diagram
@@ -131,23 +132,21 @@ def start_feedback(config: Config, set_aside: tuple[int, int] | None = None) -> 
     # A model of this browser session's own: no other session ever advances it.
     st.session_state.feedback = Stepper("one_to_many_stateful", config)
     st.session_state.feedback_config = config
-    st.session_state.feedback_asked = 0
+    st.session_state.feedback_base = total_clicks("feedback_next")  # the clicks before these sequences
     st.session_state.feedback_set_aside = set_aside
 
 
-def ask(name: str, calls: float = 1) -> None:
-    """A step button's callback: it only counts the click, and the page makes the calls (catch_up).
-    Each click starts a new run at once; a callback busy with a Keras call would hold that run up,
-    and Streamlit drops the click of a run that is replaced before it starts (measured: up to 4 of 6)."""
-    st.session_state[f"{name}_asked"] += calls
-
-
 def catch_up(name: str) -> Stepper:
-    """Make the calls asked for so far. Two runs of one session can overlap (the newer one starts before
-    the older one stops), so the calls are made under the lock: each exactly once, whichever run makes it."""
+    """Make the calls asked for so far: one per click on "{name}_next" since the stepper started
+    (app/counted_button.py counts every click), or all of them after "Run to the end". Two runs of
+    one session can overlap (the newer one starts before the older one stops), so the calls are
+    made under the lock: each exactly once, whichever run makes it."""
     stepper = st.session_state[name]
+    asked = total_clicks(f"{name}_next") - st.session_state[f"{name}_base"]
+    if st.session_state.get(f"{name}_to_end"):
+        asked = math.inf
     with KERAS_LOCK:
-        while stepper.call_count < st.session_state[f"{name}_asked"] and not stepper.finished:
+        while stepper.call_count < asked and not stepper.finished:
             stepper.advance()
     return stepper
 
@@ -175,7 +174,7 @@ buttons[0].button(
     disabled=not feedback.call_count,
 )
 # Drawn after the calls are made: disabled exactly when the last one has run.
-buttons[1].button("Next step", key="feedback_next", on_click=ask, args=("feedback",), disabled=feedback.finished)
+counted_button(buttons[1], "Next step", key="feedback_next", disabled=feedback.finished)
 buttons[2].markdown(f"calls made: **{feedback.call_count}** of {feedback_config.steps}")
 if feedback.call_count:
     chart(feedback.snapshot(), "feedback_diagram")
@@ -231,7 +230,8 @@ if just_trained:
     st.session_state.forecast = stepper
     st.session_state.forecast_losses = losses
     st.session_state.forecast_epochs = epochs
-    st.session_state.forecast_asked = 0
+    st.session_state.forecast_base = total_clicks("forecast_next")
+    st.session_state.forecast_to_end = False
 if "forecast" in st.session_state:
     forecast = catch_up("forecast")
     if not just_trained:
@@ -242,9 +242,13 @@ if "forecast" in st.session_state:
             f"press Train to train it for {epochs}."
         )
     controls = st.columns(3)
-    controls[0].button("Next step", key="forecast_next", on_click=ask, args=("forecast",), disabled=forecast.finished)
+    counted_button(controls[0], "Next step", key="forecast_next", disabled=forecast.finished)
     controls[1].button(
-        "Run to the end", key="forecast_end", on_click=ask, args=("forecast", math.inf), disabled=forecast.finished
+        "Run to the end",
+        key="forecast_end",
+        on_click=st.session_state.update,
+        args=({"forecast_to_end": True},),
+        disabled=forecast.finished,
     )
     controls[2].markdown(f"calls made: **{forecast.call_count}** of {forecast_config.horizon}")
     if forecast.call_count:
