@@ -26,6 +26,14 @@ The arrows, by kind:
   middle of the steps it reads and numbered by its own t (conv<sub>1</sub>, conv<sub>2</sub>, ...);
   global pooling and Flatten are one box, reached from every step.
 
+- state: green, from a recurrent layer's last h_t into another recurrent layer's first h_t,
+  which starts from it (initial_state: a seq2seq's encoder hands its decoder h and c).
+
+A Functional graph is drawn as Keras ran it: a row per call of each layer (a shared Embedding
+has two), each row fed by the rows its call read. A model with several inputs draws each input's
+steps in columns of their own, left to right, t counted from 1 in each: a seq2seq's decoder
+stands right of its encoder, its first h_t reached by the encoder's last.
+
 Several calls of the model (stateful pieces, a feedback loop) sit side by side, split by dashed
 lines and named on top; t counts on across calls until "⟲ reset". Past 12 steps the middle
 steps are left out, and the gap says how many.

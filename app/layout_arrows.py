@@ -16,6 +16,8 @@ not the faded y_t above it); a slot is (call, the row's own step). The kinds of 
   backward row, which reads the sequence from the end. None across a reset or across the gap.
 - feedback: pink, from a call's last y back down to the next call's first x, drawn only where
   the numbers show that the next call was fed exactly that y.
+- state: green, a recurrent layer's last h_t into another recurrent layer's first h_t, which
+  starts from it (initial_state: a seq2seq's encoder hands its decoder h and c).
 - window: up from every step a Conv1D or pooling step reads (its kernel or pool window), or
   from every step into the one box of a global pooling or Flatten (app.layout_steps).
 """
@@ -42,6 +44,8 @@ def arrows_into_row(
     arrows = []
     for source_row in grid.feeding_rows(row_index):
         arrows += _feeds(grid, anchors, boxes, source_row, row_index)
+    for source_row in grid.state_rows(row_index):
+        arrows += _states(grid, anchors, boxes, source_row, row_index)
     if grid.rows[row_index].role in ("recurrent", "forward", "backward"):
         arrows += _carries(grid, row_index, boxes, anchors[row_index])
     for slot, extra in extras:
@@ -69,6 +73,21 @@ def _feeds(grid: Grid, anchors: Anchors, boxes: list[Box], source_row: int, targ
             else:
                 (start, end), via = _ends(boxes[source].geometry, boxes[target].geometry), None
             arrows.append(Arrow(kind, source, target, start, end, INK, via))
+    return arrows
+
+
+def _states(grid: Grid, anchors: Anchors, boxes: list[Box], source_row: int, target_row: int) -> list[Arrow]:
+    """initial_state: from the source layer's last h_t in each call into the target's first h_t,
+    side to side (a seq2seq's encoder hands its decoder h and c)."""
+    arrows = []
+    for call in range(len(grid.trace.calls)):
+        source = anchors[source_row].get((call, own_steps(grid, source_row, call) - 1))
+        target = anchors[target_row].get((call, 0))
+        if source is None or target is None:
+            continue
+        leaving, arriving = boxes[source].geometry, boxes[target].geometry
+        start, end = (leaving.x1, leaving.y), (arriving.x0, arriving.y)
+        arrows.append(Arrow("state", source, target, start, end, STATE_GREEN))
     return arrows
 
 

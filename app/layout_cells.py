@@ -91,9 +91,10 @@ def _height(size: int) -> float:
 
 
 def _input_cell(spot: Spot) -> Cell:
-    call, step, t = spot.call, spot.step, spot.t
-    shape, axes = call.input_shapes[0], call.input_axes[0]
-    fed = call.layers[0].values.get("x")
+    call, step, t, index = spot.call, spot.step, spot.t, spot.row.node
+    shape, axes = call.input_shapes[index], call.input_axes[index]
+    # The numbers fed: the x of the first layer this input feeds first.
+    fed = next((item.values.get("x") for item in call.layers if item.fed_by[:1] == (spot.row.key,)), None)
     if axes[-1] == "steps":  # token ids: one integer per sequence at each step
         token = fed[step] if fed and step < len(fed) else None
         hover = _hover("<b>input token id</b> · model input", t, shape, axes, token, (spot.batch,))
@@ -106,7 +107,7 @@ def _input_cell(spot: Spot) -> Cell:
 def _state_cell(spot: Spot) -> Cell:
     """h_t of a recurrent layer, or of one direction of a bidirectional one."""
     row, t = spot.row, spot.t
-    activity = spot.call.activity(row.layer)
+    activity = spot.grid.activity(spot.row_index, spot.place.call)
     shape, axes = activity.output_shapes[0], activity.output_axes[0]
     units = spot.grid.trace.layer(row.layer).settings["units"]  # each direction's own, whatever the merge
     key = {"recurrent": "h", "forward": "h_forward", "backward": "h_backward"}[row.role]
@@ -129,7 +130,7 @@ def _state_cell(spot: Spot) -> Cell:
 
 def _layer_cell(spot: Spot) -> Cell:
     """Another layer: a box at every step if its output has steps, else only at the last."""
-    activity = spot.call.activity(spot.row.layer)
+    activity = spot.grid.activity(spot.row_index, spot.place.call)
     shape, axes = activity.output_shapes[0], activity.output_axes[0]
     values = _step_values(activity.values.get("y"), spot.step, len(shape))
     record = spot.grid.trace.layer(spot.row.layer)

@@ -5,8 +5,11 @@
     grid.rows[1]      # Row(role="recurrent", layer="rnn", left="LSTM(4)")
     grid.x_of(2), grid.y_of(1)   # where that cell's centre is
 
-Columns run through every call of the model in order. t counts on across calls until the
-stateful layers are reset, because that is how far the state reaches back. Past MAX_COLUMNS
+Columns run through every call of the model in order, and within a call through each model
+input's steps (its part of the picture: a seq2seq's encoder, then its decoder). Rows are the
+inputs, then each call of each layer in the order Keras ran them, then the output. t counts on
+across calls until the stateful layers are reset, because that is how far the state reaches
+back. Past MAX_COLUMNS
 steps only the first and last few are drawn, around one gap column that says how many it hides.
 """
 
@@ -17,7 +20,7 @@ import functools
 
 from app.layout_steps import Place, row_places
 from app.literal import plotly_text
-from topologies.records import CallRecord, Trace
+from topologies.records import CallRecord, LayerActivity, Trace, input_names
 
 MAX_COLUMNS = 12  # past this many steps, draw the first and last few around a gap
 FIRST_COLUMNS = 6
@@ -36,9 +39,10 @@ class Column:
     """One drawn time step, or the gap standing for the steps left out."""
 
     call: int  # index into trace.calls
-    step: int | None  # index within the call; None for the gap
+    step: int | None  # index within the call (within its part); None for the gap
     t: int | None  # time step since the last reset, from 1; None for the gap
     skipped: int = 0  # steps the gap stands for
+    part: int = 0  # which model input's steps: a seq2seq draws its encoder's, then its decoder's
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +50,15 @@ class Row:
     role: str  # input | recurrent | forward | backward | layer | output
     layer: str | None  # the layer's name; None for the model's input and output rows
     left: str  # the layer as code, or "input" / "output"
+    node: int = 0  # which call of the layer (a shared layer has a row per call); an input row: which input
+    part: int = 0  # which model input's columns the row is drawn over
+
+    @property
+    def key(self) -> str:
+        """How the trace's fed_by names what this row hands on: "lstm", "embedding#2", "input 2"."""
+        if self.role == "input":
+            return self.left
+        return self.layer if self.node == 0 else f"{self.layer}#{self.node + 1}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +77,10 @@ class Grid:
         """Column centres; each call is set apart from the one drawn before it by a little space
         (counted over the drawn columns: the calls hidden in the gap take none)."""
         breaks = sum(
-            1 for index in range(1, column_index + 1) if self.columns[index].call != self.columns[index - 1].call
+            1
+            for index in range(1, column_index + 1)
+            if (self.columns[index].call, self.columns[index].part)
+            != (self.columns[index - 1].call, self.columns[index - 1].part)
         )
         return column_index * COLUMN_WIDTH + CALL_GAP * breaks
 
@@ -79,8 +95,13 @@ class Grid:
             return False
         return any(
             len(activity.output_shapes[0]) == 2 and activity.input_shapes[0][1] > 1
-            for activity in (call.activity(row.layer) for call in self.trace.calls)
+            for activity in (self.activity(row_index, call) for call in range(len(self.trace.calls)))
         )
+
+    def activity(self, row_index: int, call_index: int) -> LayerActivity:
+        """What this row's layer did in that call of the model (this row's call of the layer)."""
+        row = self.rows[row_index]
+        return self.trace.calls[call_index].activity(row.layer, row.node)
 
     @property
     def top_row(self) -> int:
@@ -115,25 +136,46 @@ class Grid:
         return [(index, column) for index, column in enumerate(self.columns) if column.step is not None]
 
     def feeding_rows(self, row_index: int) -> list[int]:
-        """The rows whose boxes feed this row: the layer below (both directions of a bidirectional
-        one). A bidirectional layer's backward row is fed by what feeds its forward row: both
-        directions read the same x_t."""
-        if row_index == 0:
+        """The rows whose boxes feed this row's steps: those Keras's graph says it read (fed_by),
+        except the initial state a recurrent layer is handed (`state_rows`); in a nested model,
+        whose fed_by names its own input, the row below. Both directions of a bidirectional layer
+        feed the row above, and its backward row reads what its forward row reads."""
+        if self.rows[row_index].role == "input":
             return []
         if self.rows[row_index].role == "backward":
             return self.feeding_rows(row_index - 1)
+        fed = self._fed_rows(row_index)
+        if fed is not None:
+            return fed[:1] if self.rows[row_index].role in ("recurrent", "forward") else _both(self, fed)
         if self.rows[row_index - 1].role == "backward":
             return [row_index - 2, row_index - 1]
         return [row_index - 1]
+
+    def state_rows(self, row_index: int) -> list[int]:
+        """The rows whose last h_t (and c_t) a recurrent row starts from: its initial_state."""
+        if self.rows[row_index].role not in ("recurrent", "forward"):
+            return []
+        fed = self._fed_rows(row_index)
+        return _both(self, fed[1:]) if fed else []
+
+    def _fed_rows(self, row_index: int) -> list[int] | None:
+        """The rows fed_by names, one per name (a bidirectional layer's forward row), or None where
+        a name has no row: a nested model's own input, or the output row of a model with one input."""
+        row = self.rows[row_index]
+        if row.role == "output" or self.trace.layer(row.layer).parent is not None:
+            return None
+        keys = {other.key: index for index, other in enumerate(self.rows) if other.role != "backward"}
+        fed_by = self.activity(row_index, 0).fed_by
+        return [keys[name] for name in fed_by] if fed_by and all(name in keys for name in fed_by) else None
 
     def has_steps(self, row_index: int, call_index: int) -> bool:
         """Whether what this row hands on in that call has a steps axis (else one vector per sequence)."""
         row, call = self.rows[row_index], self.trace.calls[call_index]
         if row.role == "input":
-            return not is_vector_input(call)
+            return not is_vector_input(call, row.node)
         if row.role == "output":
             return len(call.output_shapes[0]) == 3
-        return len(call.activity(row.layer).output_shapes[0]) == 3
+        return len(self.activity(row_index, call_index).output_shapes[0]) == 3
 
     @functools.cached_property
     def places(self) -> tuple[tuple[Place, ...], ...]:
@@ -142,16 +184,35 @@ class Grid:
         return tuple(tuple(row_places(self, row_index)) for row_index in range(len(self.rows)))
 
 
-def time_length(call: CallRecord) -> int:
-    """Steps in one call: the longest steps axis among the tensors of that call."""
-    lengths = [shape[1] for item in call.layers for shape in item.output_shapes + item.input_shapes if len(shape) == 3]
-    lengths += [shape[1] for shape in call.input_shapes if len(shape) >= 2 and not is_vector_input(call)]
+def _both(grid: Grid, rows: list[int]) -> list[int]:
+    """The rows listed, each bidirectional layer's backward row beside its forward row."""
+    return [index for row in rows for index in ([row, row + 1] if grid.rows[row].role == "forward" else [row])]
+
+
+def time_length(call: CallRecord, part: int = 0) -> int:
+    """Steps in one call: the longest steps axis among the tensors of that call (of one part of
+    the picture, where the model has several inputs: the tensors reached from that input)."""
+    parts = parts_of(call)
+    items = [item for item in call.layers if parts.get(item.key, 0) == part]
+    lengths = [shape[1] for item in items for shape in item.output_shapes + item.input_shapes if len(shape) == 3]
+    shape = call.input_shapes[part]
+    lengths += [shape[1]] if len(shape) >= 2 and not is_vector_input(call, part) else []
     return max(lengths, default=1)
 
 
-def is_vector_input(call: CallRecord) -> bool:
+def parts_of(call: CallRecord) -> dict[str, int]:
+    """Per call of a layer (its key), which model input it is reached from first: the input its
+    first feed comes from (0 for a model with one input)."""
+    parts: dict[str, int] = {}
+    for item in call.layers:
+        first = item.fed_by[0] if item.fed_by else "input"
+        parts[item.key] = int(first.removeprefix("input ")) - 1 if first.startswith("input ") else parts.get(first, 0)
+    return parts
+
+
+def is_vector_input(call: CallRecord, index: int = 0) -> bool:
     """(batch, features) floats, as fed to RepeatVector, rather than (batch, steps) token ids."""
-    return len(call.input_shapes[0]) == 2 and call.input_axes[0][1] == "features"
+    return len(call.input_shapes[index]) == 2 and call.input_axes[index][1] == "features"
 
 
 def _columns(trace: Trace) -> list[Column]:
@@ -160,9 +221,11 @@ def _columns(trace: Trace) -> list[Column]:
     for call_index, call in enumerate(trace.calls):
         if call.reset_before:
             t = 0
-        for step in range(time_length(call)):
-            t += 1
-            everything.append(Column(call_index, step, t))
+        for part in range(len(call.input_shapes)):
+            t = t if part == 0 else 0  # each input's steps are counted from 1
+            for step in range(time_length(call, part)):
+                t += 1
+                everything.append(Column(call_index, step, t, part=part))
     if len(everything) <= MAX_COLUMNS:
         return everything
     last = MAX_COLUMNS - FIRST_COLUMNS - 1
@@ -172,17 +235,24 @@ def _columns(trace: Trace) -> list[Column]:
 
 
 def _rows(trace: Trace) -> list[Row]:
-    """Bottom to top: the input, each drawn layer (a bidirectional one twice), the output."""
-    rows = [Row("input", None, "input")]
-    for layer in trace.layers:
+    """Bottom to top: the inputs, each call of each drawn layer in the order they ran (a
+    bidirectional one twice), the output. A layer called more than once has a row per call."""
+    first_call = trace.calls[0]
+    names = input_names(len(first_call.input_shapes))
+    rows = [Row("input", None, name, node=index, part=index) for index, name in enumerate(names)]
+    parts = parts_of(first_call)
+    for activity in first_call.layers:
+        layer = trace.layer(activity.layer)
         if layer.kind == "model":
             continue  # a nested model is drawn as a frame around its layers' rows
+        code = plotly_text(layer.code) + (f", call {activity.node + 1}" if activity.node else "")
+        place = dict(node=activity.node, part=parts[activity.key])
         if layer.kind == "recurrent":
-            rows.append(Row("recurrent", layer.name, plotly_text(layer.code)))
+            rows.append(Row("recurrent", layer.name, code, **place))
         elif layer.kind == "bidirectional":
-            rows.append(Row("forward", layer.name, f"{plotly_text(layer.code)}: forward"))
-            rows.append(Row("backward", layer.name, "backward copy, reads t = T..1"))
+            rows.append(Row("forward", layer.name, f"{code}: forward", **place))
+            rows.append(Row("backward", layer.name, "backward copy, reads t = T..1", **place))
         else:
-            rows.append(Row("layer", layer.name, plotly_text(layer.code)))
-    rows.append(Row("output", None, "output"))
+            rows.append(Row("layer", layer.name, code, **place))
+    rows.append(Row("output", None, "output", part=rows[-1].part))
     return rows

@@ -56,7 +56,7 @@ def row_labels(grid: Grid, row_index: int, width: float) -> list[Text]:
     wider than `width` pixels is wrapped where it may be."""
     row = grid.rows[row_index]
     if row.role == "input":
-        label = _input_label(grid)
+        label = _input_label(grid, row)
     elif row.role == "output":
         label = _output_label(grid)
     else:
@@ -88,10 +88,11 @@ def wrap(text: str, size: float, width: float, breaks: tuple[str, ...], bold: bo
     return [*lines, line.rstrip()]
 
 
-def _input_label(grid: Grid) -> _Label:
-    batch = grid.trace.calls[0].input_shapes[0][0]
-    left = f"<b>input</b>  × {batch} sequence{'s' if batch > 1 else ''}"
-    shapes = dict.fromkeys(symbolic(call.input_shapes[0], call.input_axes[0]) for call in grid.trace.calls)
+def _input_label(grid: Grid, row: Row) -> _Label:
+    index = row.node  # which of the model's inputs
+    batch = grid.trace.calls[0].input_shapes[index][0]
+    left = f"<b>{row.key}</b>  × {batch} sequence{'s' if batch > 1 else ''}"
+    shapes = dict.fromkeys(symbolic(call.input_shapes[index], call.input_axes[index]) for call in grid.trace.calls)
     return _Label(left, "<br>then ".join(shapes), ROLES["input"][1])
 
 
@@ -107,13 +108,12 @@ def _output_label(grid: Grid) -> _Label:
 def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
     calls = grid.trace.calls
     batch = calls[0].input_shapes[0][0]
-    output = calls[0].activity(row.layer).output_shapes[0]
+    row_index = grid.rows.index(row)
+    activities = [grid.activity(row_index, call_index) for call_index in range(len(calls))]
+    output = activities[0].output_shapes[0]
     left = "<br>".join(f"<b>{line}</b>" for line in wrap(row.left, FONT_SIZE, width, CODE_BREAKS, bold=True))
     right = "<br>then ".join(
-        dict.fromkeys(
-            symbolic(call.activity(row.layer).output_shapes[0], call.activity(row.layer).output_axes[0])
-            for call in calls
-        )
+        dict.fromkeys(symbolic(activity.output_shapes[0], activity.output_axes[0]) for activity in activities)
     )
     if row.role in ("forward", "backward"):
         # Each direction carries units numbers; the layer's output joins the two, as merge_mode says.

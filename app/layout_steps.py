@@ -49,11 +49,11 @@ def own_steps(grid: Grid, row_index: int, call_index: int) -> int:
     A recurrent row runs over its input's steps, whatever it hands on."""
     row, call = grid.rows[row_index], grid.trace.calls[call_index]
     if row.role == "input":
-        return call.input_shapes[0][1] if grid.has_steps(row_index, call_index) else 1
+        return call.input_shapes[row.node][1] if grid.has_steps(row_index, call_index) else 1
     if row.role == "output":
         shape = call.output_shapes[0]
     else:
-        activity = call.activity(row.layer)
+        activity = grid.activity(row_index, call_index)
         shape = activity.input_shapes[0] if row.role in RUNS_OVER_STEPS else activity.output_shapes[0]
     return shape[1] if len(shape) == 3 else 1
 
@@ -146,7 +146,8 @@ def _call_places(grid: Grid, row_index: int, call_index: int) -> list[Place | No
     elif len(below) == length and grid.has_steps(feeding[0], call_index):
         xs = [place and place.x for place in below]
     else:  # the model's input, or a sequence made from one vector (RepeatVector): the columns
-        columns = {column.step: grid.x_of(index) for index, column in grid.drawn() if column.call == call_index}
+        here = (call_index, grid.rows[row_index].part)
+        columns = {column.step: grid.x_of(at) for at, column in grid.drawn() if (column.call, column.part) == here}
         xs = [columns.get(step) for step in range(length)]
     return [None if x is None else Place(call_index, step, first_t + step, x) for step, x in enumerate(xs)]
 

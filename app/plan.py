@@ -68,6 +68,7 @@ ARROW_KINDS = {
     "feedback": "a call's output fed back as the next call's input",
     "fan_out": "one lone box feeding every column (RepeatVector's single input)",
     "window": "up from each step a Conv1D kernel, a pooling window or a global pooling reads",
+    "state": "a layer's last h_t (and c_t) handed to another recurrent layer as its initial_state",
 }
 
 

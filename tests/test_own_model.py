@@ -250,8 +250,8 @@ def test_seq2seq_records_which_layers_feed_which(saved):
     result = trace(OwnKerasFile.from_bytes(saved["seq2seq"][0], "seq2seq.keras"), Config(batch=4))
     fed_by = {activity.layer: activity.fed_by for activity in result.calls[0].layers}
     encoder, decoder, dense = (activity.layer for activity in result.calls[0].layers)
-    assert fed_by[encoder] == ("input",)
-    assert fed_by[decoder] == ("input", encoder)  # its own input, and the encoder's h and c
+    assert fed_by[encoder] == ("input 1",)
+    assert fed_by[decoder] == ("input 2", encoder)  # its own input, and the encoder's h and c
     assert fed_by[dense] == (decoder,)
 
 

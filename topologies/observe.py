@@ -19,7 +19,7 @@ import tensorflow as tf
 from keras import layers
 
 from topologies.layer_kinds import kind_of
-from topologies.records import Axes, LayerActivity
+from topologies.records import Axes, LayerActivity, input_names
 
 # Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
 VALUE_WIDTH = 8
@@ -77,12 +77,12 @@ class Observer:
                 indices.append(position[id(tensor)])
             return indices
 
-        # A layer's last inbound node is its call in this graph; `layer.input` would give a
-        # nested model's own input tensor instead of the tensor this graph feeds it.
-        nodes = {layer.name: layer._inbound_nodes[-1] for layer in self.layers}
-        self.input_positions = {name: positions_of(node.input_tensors) for name, node in nodes.items()}
-        self.output_positions = {name: positions_of(node.output_tensors) for name, node in nodes.items()}
         self.model_input_positions = positions_of(model.inputs)
+        # Each call of a layer in this graph, in the order they run: a layer called twice (a shared
+        # Embedding, a cell called once per step) is observed once per call.
+        self.calls = graph_calls(model, self.layers)
+        self.input_positions = {call: positions_of(node.input_tensors) for call, node in self.calls.items()}
+        self.output_positions = {call: positions_of(node.output_tensors) for call, node in self.calls.items()}
         self.model_output_positions = positions_of(model.outputs)
         self.nested = {
             layer.name: Observer(layer, last_axis) for layer in self.layers if isinstance(layer, keras.Model)
@@ -103,13 +103,13 @@ class Observer:
             arrays = dict(enumerate(as_arrays(self._run(inputs))))
         axes: dict[int, Axes] = dict(zip(self.model_input_positions, input_axes))
         activities = []
-        producer = {position: "input" for position in self.model_input_positions}
-        for layer in self.layers:
-            layer_inputs = [arrays[i] for i in self.input_positions[layer.name]]
+        producer = dict(zip(self.model_input_positions, input_names(len(self.model_input_positions))))
+        for layer, node in self.calls:
+            layer_inputs = [arrays[i] for i in self.input_positions[layer, node]]
             # A mask Keras computes between layers (Embedding(mask_zero=True), Masking) is an input
             # no layer handed on: (batch, steps) of true and false.
-            layer_input_axes = [axes.get(i, ("batch", "steps")) for i in self.input_positions[layer.name]]
-            outputs_at = self.output_positions[layer.name]
+            layer_input_axes = [axes.get(i, ("batch", "steps")) for i in self.input_positions[layer, node]]
+            outputs_at = self.output_positions[layer, node]
             nested: list[LayerActivity] = []
             if layer.name in self.nested:
                 inner = self.nested[layer.name].observe(layer_inputs, layer_input_axes, initial_states)
@@ -127,15 +127,32 @@ class Observer:
             initial_state = initial_states.get(layer.name)
             recorded = activity(layer, layer_inputs, layer_outputs, initial_state, layer_input_axes, layer_output_axes)
             # A mask no layer handed on is not a feed: the layer that made the masked tensor feeds it.
-            fed_by = tuple(dict.fromkeys(producer[i] for i in self.input_positions[layer.name] if i in producer))
-            activities.append(dataclasses.replace(recorded, fed_by=fed_by))
-            producer.update(dict.fromkeys(outputs_at, layer.name))
+            fed_by = tuple(dict.fromkeys(producer[i] for i in self.input_positions[layer, node] if i in producer))
+            recorded = dataclasses.replace(recorded, fed_by=fed_by, node=node)
+            activities.append(recorded)
+            producer.update(dict.fromkeys(outputs_at, recorded.key))
             activities.extend(nested)
         return Observation(
             outputs=[arrays[i] for i in self.model_output_positions],
             output_axes=[axes[i] for i in self.model_output_positions],
             activities=activities,
         )
+
+
+def graph_calls(model, model_layers: list) -> dict[tuple, object]:
+    """(layer, call number from 0) -> Keras node, for every call of a layer in this model's graph,
+    in an order they can run in: deepest (nearest the inputs) first, the model's layer order
+    within a depth. A layer's nodes outside this graph (a nested model's own) are left out."""
+    depth_of = {id(node): depth for depth, nodes in getattr(model, "_nodes_by_depth", {}).items() for node in nodes}
+    if not depth_of:  # no graph of nodes to read (not a Functional model): each layer's last call
+        return {(layer, 0): layer._inbound_nodes[-1] for layer in model_layers}
+    found = [
+        (depth_of[id(node)], order, number, layer, node)
+        for order, layer in enumerate(model_layers)
+        for number, node in enumerate(node for node in layer._inbound_nodes if id(node) in depth_of)
+    ]
+    found.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return {(layer, number): node for _, _, number, layer, node in found}
 
 
 def as_arrays(outputs) -> list[np.ndarray]:

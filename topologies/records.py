@@ -28,6 +28,11 @@ def symbolic(shape: Shape, axes: Axes) -> str:
     return f"({numbers}) = ({', '.join(axes)})"
 
 
+def input_names(count: int) -> list[str]:
+    """What fed_by calls the model's inputs: "input", or "input 1", "input 2", ... for several."""
+    return ["input"] if count == 1 else [f"input {number}" for number in range(1, count + 1)]
+
+
 @dataclasses.dataclass(frozen=True)
 class LayerRecord:
     """What a layer is: the same for every call of the model."""
@@ -59,8 +64,15 @@ class LayerActivity:
     # "h" (state at every step), "h_final" and "c_final" (returned states), "h_forward"/"h_backward".
     values: dict
     # The layers whose outputs this layer read, in the order of its inputs; "input" for the
-    # model's own input (of the model holding the layer). Keras's graph, as it ran.
+    # model's own input (of the model holding the layer; "input 1", "input 2", ... where it has
+    # several). Keras's graph, as it ran. A layer's second call is named by its key: "embedding#2".
     fed_by: tuple[str, ...] = ()
+    node: int = 0  # which call of the layer in the model's graph, from 0: a shared layer has several
+
+    @property
+    def key(self) -> str:
+        """The layer's name, and for its second call on "#2", ...: how fed_by names this call."""
+        return self.layer if self.node == 0 else f"{self.layer}#{self.node + 1}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,8 +87,9 @@ class CallRecord:
     input_axes: tuple[Axes, ...]
     output_axes: tuple[Axes, ...]
 
-    def activity(self, layer_name: str) -> LayerActivity:
-        return next(item for item in self.layers if item.layer == layer_name)
+    def activity(self, layer_name: str, node: int = 0) -> LayerActivity:
+        """What a layer did in this call of the model: its first call in the graph, or call `node`."""
+        return next(item for item in self.layers if item.layer == layer_name and item.node == node)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,6 +201,7 @@ class Trace:
                             "output_axes": _lists(item.output_axes),
                             "values": item.values,
                             "fed_by": list(item.fed_by),
+                            "node": item.node,
                         }
                         for item in call.layers
                     ],
@@ -237,6 +251,7 @@ class Trace:
                             output_axes=_tuples(item["output_axes"]),
                             values=item["values"],
                             fed_by=tuple(item["fed_by"]),
+                            node=item["node"],
                         )
                         for item in call["layers"]
                     ),

@@ -31,19 +31,6 @@ def use_example(text: str) -> None:
     st.session_state.stack = text
 
 
-def chain_problem(result) -> str | None:
-    """Why the picture cannot draw this model yet (it draws one input through a chain of layers)."""
-    first_call = result.calls[0]
-    if len(first_call.input_shapes) > 1:
-        return f"it has {len(first_call.input_shapes)} inputs"
-    previous = "input"
-    for activity in first_call.layers:
-        if activity.fed_by != (previous,):
-            return f"{activity.layer} reads {' and '.join(activity.fed_by)}, not just the layer before it"
-        previous = activity.layer
-    return None
-
-
 st.title("Your model: its shapes, unrolled")
 st.markdown(
     "Type your layers the way you write them in Keras, one per line or separated by `|`, or upload a "
@@ -97,14 +84,7 @@ except Refusal as error:
         show_diagram(draw(cached_own_trace("stack", accepted.text, config)), "accepted_diagram")
     stop_page()
 
-problem = chain_problem(result)
-if problem:
-    st.info(
-        f"The picture draws one input through a chain of layers, and here {literal(problem)}: "
-        "the table below has every shape."
-    )
-else:
-    show_diagram(draw(result), "diagram", filename="rnn_shapes_your_model")
+show_diagram(draw(result), "diagram", filename="rnn_shapes_your_model")
 
 input_metric, output_metric, params_metric = st.columns(3)
 input_metric.metric("Input shape", input_summary(result))

@@ -1,0 +1,132 @@
+"""How a Functional graph is drawn: a layer called more than once, and a model with two inputs.
+
+The models are made and saved here with Keras itself; what each drawn row must hold comes from
+those models (their Input lengths, and each layer call's output shape as Keras computes it by
+calling the same layer objects on arrays), never from app/ or topologies/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.diagram import draw
+from topologies import Config, Trace, trace
+from topologies.keras_file import OwnKerasFile
+
+BATCH = 3
+ENCODER_STEPS, DECODER_STEPS, VOCAB, FEATURES, UNITS = 7, 4, 20, 3, 6
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """name -> (Keras model, its .keras bytes, {drawn layer name: [output shape of each call]})."""
+    import keras
+    from keras import layers
+
+    made = {}
+    # A seq2seq whose encoder and decoder share one Embedding; the encoder's h and c start the decoder.
+    encoder_in = keras.Input((ENCODER_STEPS,), dtype="int32")
+    decoder_in = keras.Input((DECODER_STEPS,), dtype="int32")
+    embedding = layers.Embedding(VOCAB, FEATURES)
+    encoder = layers.LSTM(UNITS, return_state=True)
+    decoder = layers.LSTM(UNITS, return_sequences=True)
+    _, h, c = encoder(embedding(encoder_in))
+    made["shared_seq2seq"] = keras.Model(
+        [encoder_in, decoder_in], layers.Dense(2)(decoder(embedding(decoder_in), initial_state=[h, c]))
+    )
+    # A GRU seq2seq handing on only h, whose decoder keeps only its last step.
+    encoder_in, decoder_in = keras.Input((6, 2)), keras.Input((3, 2))
+    _, h = layers.GRU(5, return_state=True)(encoder_in)
+    made["gru_seq2seq"] = keras.Model([encoder_in, decoder_in], layers.GRU(5)(decoder_in, initial_state=h))
+    # One Dense called twice in a chain.
+    x = keras.Input((5, 3))
+    twice = layers.Dense(3)
+    made["shared_chain"] = keras.Model(x, layers.LSTM(2)(twice(twice(x))))
+
+    folder = tmp_path_factory.mktemp("graphs")
+    found = {}
+    for name, model in made.items():
+        path = folder / f"{name}.keras"
+        model.save(path)
+        calls = {}
+        for layer in model.layers:  # each call's output shape, from Keras's own graph nodes
+            for node in layer._inbound_nodes:
+                shapes = [tuple(tensor.shape) for tensor in keras.tree.flatten(node.output_tensors)]
+                calls.setdefault(layer.name, []).append((BATCH, *shapes[0][1:]))
+        found[name] = (model, path.read_bytes(), calls)
+    return found
+
+
+def drawn(models, name: str):
+    model, data, calls = models[name]
+    result = trace(OwnKerasFile.from_bytes(data, f"{name}.keras"), Config(batch=BATCH))
+    meta = draw(result).layout.meta
+    return result, list(meta["boxes"]), list(meta["arrows"]), calls
+
+
+def rows_by_height(boxes, layer: str, role: str | None = None) -> list[list[dict]]:
+    """A layer's boxes (dropped y_t aside), one list per drawn row, bottom row first."""
+    heights = sorted({box["y0"] for box in boxes if box["layer"] == layer and box["role"] != "discarded"})
+    return [
+        [box for box in boxes if box["layer"] == layer and box["y0"] == y and box["role"] != "discarded"]
+        for y in heights
+    ]
+
+
+def test_a_shared_layer_is_drawn_once_per_call(models):
+    result, boxes, _, calls = drawn(models, "shared_seq2seq")
+    embedding = next(layer.name for layer in result.layers if layer.class_name == "Embedding")
+    rows = rows_by_height(boxes, embedding)
+    assert [len(row) for row in rows] == [ENCODER_STEPS, DECODER_STEPS]
+    assert [tuple(row[0]["shape"]) for row in rows] == calls[embedding]
+    assert [[box["step"] for box in row] for row in rows] == [
+        list(range(1, ENCODER_STEPS + 1)),
+        list(range(1, DECODER_STEPS + 1)),
+    ]
+
+
+def test_the_encoders_last_state_starts_the_decoder(models):
+    result, boxes, arrows, calls = drawn(models, "shared_seq2seq")
+    encoder, decoder = (layer.name for layer in result.layers if layer.kind == "recurrent")
+    (encoder_row,), (decoder_row,) = rows_by_height(boxes, encoder), rows_by_height(boxes, decoder)
+    assert len(encoder_row) == ENCODER_STEPS and len(decoder_row) == DECODER_STEPS
+    (state,) = [arrow for arrow in arrows if arrow["kind"] == "state"]
+    assert boxes[state["source"]] == encoder_row[-1] and boxes[state["source"]]["step"] == ENCODER_STEPS
+    assert boxes[state["target"]] == decoder_row[0] and boxes[state["target"]]["step"] == 1
+    # The decoder's steps are its own columns, right of the encoder's.
+    assert min(box["x0"] for box in decoder_row) > max(box["x1"] for box in encoder_row)
+    outputs = [box for box in boxes if box["role"] == "output"]
+    assert len(outputs) == models["shared_seq2seq"][0].output_shape[1] == DECODER_STEPS
+    assert all(min(box["x0"] for box in decoder_row) <= box["x0"] for box in outputs)
+    # No arrow fans the encoder's state out to every decoder step: only the one into its first.
+    assert not [arrow for arrow in arrows if boxes[arrow["source"]] in encoder_row and arrow["kind"] == "fan_out"]
+
+
+def test_a_gru_hands_on_only_h_and_its_decoder_keeps_its_last_step(models):
+    result, boxes, arrows, _ = drawn(models, "gru_seq2seq")
+    encoder, decoder = (layer.name for layer in result.layers if layer.kind == "recurrent")
+    (encoder_row,), (decoder_row,) = rows_by_height(boxes, encoder), rows_by_height(boxes, decoder)
+    assert (len(encoder_row), len(decoder_row)) == (6, 3)
+    (state,) = [arrow for arrow in arrows if arrow["kind"] == "state"]
+    assert (boxes[state["source"]], boxes[state["target"]]) == (encoder_row[-1], decoder_row[0])
+    assert len([box for box in boxes if box["role"] == "output"]) == 1  # GRU(5): the last step only
+
+
+def test_a_layer_called_twice_in_a_chain_has_a_row_per_call(models):
+    result, boxes, arrows, calls = drawn(models, "shared_chain")
+    dense = next(layer.name for layer in result.layers if layer.class_name == "Dense")
+    first, second = rows_by_height(boxes, dense)
+    assert [tuple(row[0]["shape"]) for row in (first, second)] == calls[dense]
+    # The second call reads the first at every step.
+    feeds = {
+        (boxes[arrow["source"]]["step"], boxes[arrow["target"]]["step"])
+        for arrow in arrows
+        if boxes[arrow["source"]] in first and boxes[arrow["target"]] in second
+    }
+    assert feeds == {(step, step) for step in range(1, 6)}
+
+
+def test_a_graph_trace_reads_back_from_json(models):
+    result, *_ = drawn(models, "shared_seq2seq")
+    assert Trace.from_dict(result.to_dict()) == result
+    assert sorted(activity.node for activity in result.calls[0].layers) == [0, 0, 0, 0, 1]
