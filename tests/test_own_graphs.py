@@ -130,3 +130,14 @@ def test_a_graph_trace_reads_back_from_json(models):
     result, *_ = drawn(models, "shared_seq2seq")
     assert Trace.from_dict(result.to_dict()) == result
     assert sorted(activity.node for activity in result.calls[0].layers) == [0, 0, 0, 0, 1]
+
+
+def test_a_decoder_that_keeps_its_last_step_shows_the_h_t_its_initial_state_led_to(models):
+    """The hovered h_t of a decoder handing on only its last step are recomputed from its cell:
+    from the encoder's state, they end at the very output Keras gave (not at a run from zeros)."""
+    import numpy as np
+
+    result, *_ = drawn(models, "gru_seq2seq")
+    decoder = [layer.name for layer in result.layers if layer.kind == "recurrent"][1]
+    activity = result.calls[0].activity(decoder)
+    assert np.allclose(activity.values["h"][-1], activity.values["y"], atol=1e-3)

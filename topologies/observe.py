@@ -184,7 +184,10 @@ def activity(
         if layer.return_sequences:
             states = outputs[0][:, ::-1] if layer.go_backwards else outputs[0]
         else:
-            states = state_sequence(layer, inputs[0][0:1], initial_state)
+            # An initial_state handed in the graph (a seq2seq's decoder) comes after the sequence;
+            # a mask (true and false) is no state.
+            handed = [array[0:1] for array in inputs[1:] if array.dtype != bool] or None
+            states = state_sequence(layer, inputs[0][0:1], handed if initial_state is None else initial_state)
         values["h"] = sample(states)
     if kind == "bidirectional":
         # Each direction's own h_t, whatever merge_mode then makes of them: the wrapper's two
