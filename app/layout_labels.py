@@ -129,6 +129,10 @@ def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
     if note and row.role != "backward":
         lines = wrap(note, FONT_SIZE, width, CODE_BREAKS)
         left += "".join(f'<br><i><span style="color:{NOTE}">{line}</span></i>' for line in lines)
+    starts = [other.layer for index, other in enumerate(grid.rows) if row_index in grid.state_rows(index)]
+    if starts:  # return_state: its final states become another layer's initial_state
+        letters = ", ".join(activities[0].output_roles[1:]) or "h"
+        right += f"<br>last {letters}: initial state of {', '.join(plotly_text(name) for name in starts)}"
     if row.role == "layer" and reads_note(grid, grid.rows.index(row)):
         right += f"<br>{reads_note(grid, grid.rows.index(row))}"
     return _Label(left, right, "#1b5e20" if row.role != "layer" else "#37474f")

@@ -141,3 +141,16 @@ def test_a_decoder_that_keeps_its_last_step_shows_the_h_t_its_initial_state_led_
     decoder = [layer.name for layer in result.layers if layer.kind == "recurrent"][1]
     activity = result.calls[0].activity(decoder)
     assert np.allclose(activity.values["h"][-1], activity.values["y"], atol=1e-3)
+
+
+def test_the_encoders_row_says_whose_initial_state_its_last_h_and_c_are(models):
+    from app.layout import layout
+    from app.plan import Text
+
+    model, data, _ = models["shared_seq2seq"]
+    result = trace(OwnKerasFile.from_bytes(data, "shared_seq2seq.keras"), Config(batch=BATCH))
+    plan = layout(result)
+    encoder, decoder = (layer.name for layer in result.layers if layer.kind == "recurrent")
+    row_y = next(box.geometry.y for box in plan.boxes if box.layer == encoder)
+    (shapes,) = [mark for mark in plan.marks if isinstance(mark, Text) and mark.anchor == "left" and mark.y == row_y]
+    assert "last h, c" in shapes.text and decoder in shapes.text  # an LSTM hands on both of its states
