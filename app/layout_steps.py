@@ -69,6 +69,8 @@ def own_timeline(grid: Grid, row_index: int) -> bool:
     below it: its boxes then carry their own t, since the t under the column is the input's."""
     if windowed(grid, row_index):
         return True
+    if not grid.has_steps(row_index, 0):
+        return False  # one vector per sequence: no steps to number
     feeding = grid.feeding_rows(row_index)
     return bool(feeding) and grid.has_steps(feeding[0], 0) and own_timeline(grid, feeding[0])
 
@@ -138,18 +140,33 @@ def _call_places(grid: Grid, row_index: int, call_index: int) -> list[Place | No
         return [below[-1] and dataclasses.replace(below[-1], step=0)]
     length = own_steps(grid, row_index, call_index)
     first_t = _steps_before(grid, row_index, call_index) + 1
+    here = (call_index, grid.rows[row_index].part)
+    columns = [grid.x_of(at) for at, column in grid.drawn() if (column.call, column.part) == here]
     if windowed(grid, row_index):
         xs = [
             _middle([below[read] for read in steps_read(grid, feeding[0], row_index, call_index, step)[1]])
             for step in range(length)
         ]
+        if None in xs:  # a window reaches into the gap: its first and last steps, on the columns
+            xs = _around_the_gap(grid, columns, length)
     elif len(below) == length and grid.has_steps(feeding[0], call_index):
         xs = [place and place.x for place in below]
     else:  # the model's input, or a sequence made from one vector (RepeatVector): the columns
-        here = (call_index, grid.rows[row_index].part)
-        columns = {column.step: grid.x_of(at) for at, column in grid.drawn() if (column.call, column.part) == here}
-        xs = [columns.get(step) for step in range(length)]
+        steps = [column.step for _, column in grid.drawn() if (column.call, column.part) == here]
+        xs = [dict(zip(steps, columns)).get(step) for step in range(length)]
     return [None if x is None else Place(call_index, step, first_t + step, x) for step, x in enumerate(xs)]
+
+
+def _around_the_gap(grid: Grid, columns: list[float], length: int) -> list[float | None]:
+    """Past MAX_COLUMNS input steps, a Conv1D or pooling row's windows reach into the gap: its
+    first steps are drawn on the columns before the gap, its last ones on those after it, each
+    still joined to the steps it reads that are drawn."""
+    gap = next((grid.x_of(at) for at, column in enumerate(grid.columns) if column.step is None), None)
+    before = [x for x in columns if gap is None or x < gap]
+    after = [x for x in columns if gap is not None and x > gap]
+    first = min(length, len(before))
+    last = min(length - first, len(after))
+    return before[:first] + [None] * (length - first - last) + (after[len(after) - last :] if last else [])
 
 
 def _middle(places: list[Place | None]) -> float | None:

@@ -150,13 +150,24 @@ def test_global_pooling_and_flatten_are_one_box_reading_every_step(text):
     assert keras_says[1]["reads"][0] == set(range(keras_says[1]["reads_from"]))
 
 
-def test_past_twelve_steps_a_window_is_drawn_only_where_every_step_it_reads_is():
-    _, boxes, arrows, rows = picture("Conv1D(4, 3) | MaxPooling1D(2) | LSTM(5)", 40)
-    conv = rows[0]
-    assert 0 < len(conv) < (40 - 3) + 1
-    for index in conv:
-        assert sum(1 for arrow in arrows if arrow["target"] == index and arrow["kind"] == "window") == 3
-    assert all(0 <= arrow["source"] < len(boxes) and 0 <= arrow["target"] < len(boxes) for arrow in arrows)
+@pytest.mark.parametrize("text", WINDOWED)
+def test_past_twelve_steps_every_row_is_drawn_and_each_window_arrow_is_one_keras_reads(text):
+    """40 steps: the input's middle steps are left out; each windowed row still shows its first and
+    last steps, and every window arrow drawn joins a step to one its window reads in Keras."""
+    steps = 40
+    result, boxes, arrows, rows = picture(text, steps)
+    keras_says = measured(text, steps)
+    below = [index for index, box in enumerate(boxes) if box["role"] == "input"]
+    for row, want in zip(rows[:2], keras_says):
+        assert 0 < len(row) < want["steps"]
+        assert boxes[row[0]]["step"] == 1 and boxes[row[-1]]["step"] == want["steps"]
+        for arrow in arrows:
+            if arrow["target"] in row:
+                assert arrow["kind"] == "window"
+                source, target = boxes[arrow["source"]], boxes[arrow["target"]]
+                assert arrow["source"] in below and source["step"] - 1 in want["reads"][target["step"] - 1]
+        below = row
+    assert len(rows[2]) > 0  # the recurrent row above the windows is drawn too
 
 
 # ----------------------------------------------------------------------------- dropout and masks
