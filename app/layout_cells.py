@@ -117,7 +117,7 @@ def _state_cell(spot: Spot) -> Cell:
     )
     # The two directions of a bidirectional layer sit side by side, the forward one a little to
     # the left and below, so that x_t can feed both and y_t receive both without crossing a box.
-    beside = {"recurrent": {}, "forward": {"dx": -0.2, "width": 0.36}, "backward": {"dx": 0.2, "width": 0.36}}
+    beside = {"recurrent": {}, "forward": {"dx": -0.23, "width": 0.42}, "backward": {"dx": 0.23, "width": 0.42}}
     geometry = spot.geometry(_height(units), **beside[row.role])
     state = spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover)
     if row.role != "recurrent" or len(shape) == 3 or spot.last_step:
