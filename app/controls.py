@@ -23,6 +23,9 @@ import dataclasses
 import streamlit as st
 
 from app.literal import literal, markdown_of
+from app.teaching import HELP as TEACHING_HELP
+from app.teaching import PARAMETERS as TEACHING_PARAMETERS
+from app.teaching import Teaching, teaching_from_query
 from topologies.catalogue import CATALOGUE
 from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
 from topologies.refusal import quoted
@@ -63,7 +66,7 @@ def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], li
         topology_id = DEFAULT_TOPOLOGY
     values: dict[str, object] = {}
     for name, raw in query.items():
-        if name == "topology":
+        if name == "topology" or name in TEACHING_PARAMETERS:  # how to show it, not what: app.teaching
             continue
         try:
             values[name] = holdable(name, raw)
@@ -109,6 +112,14 @@ def open_link(query: dict[str, str]) -> None:
     float (it raises OverflowError), and the link left is then the one the screen shows.
     """
     topology_id, values, warnings = config_from_query(query)
+    teaching, teaching_warnings = teaching_from_query(query)
+    # A bound toggle reads only true or false from the URL: a link's "1" is written as "true", and
+    # read from there by the run below, or Streamlit would drop it from the address bar.
+    rewritten = [name for name, value in teaching.items() if query[name] != str(value).lower()]
+    for name in rewritten:
+        st.query_params[name] = str(teaching[name]).lower()
+    values.update(teaching)
+    warnings += teaching_warnings
     st.session_state.link_warnings = warnings
     st.session_state.topology = topology_id
     st.session_state.update(values)
@@ -119,7 +130,7 @@ def open_link(query: dict[str, str]) -> None:
     ]
     for name in dropped:
         del st.query_params[name]
-    if any(name in FIELDS or name == "topology" for name in dropped):
+    if rewritten or any(name in FIELDS or name in TEACHING_PARAMETERS or name == "topology" for name in dropped):
         st.rerun()
 
 
@@ -152,6 +163,13 @@ def sidebar() -> tuple[str, dict[str, object]]:
         else:
             values[name] = _size_input(name, topology, defaults)
     return topology_id, values
+
+
+def teaching_sidebar() -> Teaching:
+    """Draw the sidebar's Teach section; return how the page should show the picture."""
+    st.sidebar.header("Teach")
+    present = st.sidebar.toggle("Presentation mode", value=False, help=TEACHING_HELP["present"], **_bound("present"))
+    return Teaching(present=present)
 
 
 def defaults_of(topology_id: str) -> Config:

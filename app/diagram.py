@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from app.layout import layout
 from app.layout_grid import COLUMN_WIDTH, FIRST_COLUMNS, MAX_COLUMNS, ROW_GAP
+from app.looks import SCREEN, Look
 from app.plan import FONT_SIZE, ROLES, SHEETS
 from app.render import render
 from topologies.records import Trace
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # Plotly is app.render's business; here it only names the typ
 __all__ = ["COLUMN_WIDTH", "FIRST_COLUMNS", "FONT_SIZE", "MAX_COLUMNS", "ROLES", "ROW_GAP", "SHEETS", "draw"]
 
 
-def draw(trace: Trace) -> go.Figure:
-    """The unrolled network of `trace`, annotated with every shape the run produced."""
-    return render(layout(trace))
+def draw(trace: Trace, look: Look = SCREEN) -> go.Figure:
+    """The unrolled network of `trace`, annotated with every shape the run produced, dressed by
+    `look` (app.looks: larger for a projector)."""
+    return render(layout(trace), look)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from app.looks import SCREEN, Look
 from app.plan import (
     EDGE,
     FONT_SIZE,
@@ -34,41 +35,43 @@ from app.plan import (
 )
 
 
-def render(plan: Plan) -> go.Figure:
-    """The figure of `plan`, with the boxes and arrows listed in layout.meta for tests and tools."""
+def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
+    """The figure of `plan`, dressed by `look`, with the boxes and arrows listed in layout.meta
+    for tests and tools."""
     shapes: list[dict] = []
     annotations: list[dict] = []
     for mark in plan.marks:
         match mark:
             case Box():
-                shapes += _box_shapes(mark)
-                annotations.append(_box_label(mark))
+                shapes += _box_shapes(mark, look)
+                annotations.append(_box_label(mark, look))
             case Arrow():
                 if mark.via is not None:
-                    shapes.append(_stem(mark))
-                annotations.append(_arrow(mark))
+                    shapes.append(_stem(mark, look))
+                annotations.append(_arrow(mark, look))
             case Text():
-                annotations.append(_text(mark))
+                annotations.append(_text(mark, look))
             case Divider():
-                shapes.append(_divider(mark))
+                shapes.append(_divider(mark, look))
             case Frame():
-                shapes.append(_frame(mark))
+                shapes.append(_frame(mark, look))
     boxes = plan.boxes
-    left, right, top, bottom = plan.margin
+    left, right, top, bottom = (round(look.px(side)) for side in plan.margin)
+    width, height = round(look.px(plan.width)), round(look.px(plan.height))
     layout = dict(
         shapes=shapes,
-        title=_title(plan),
+        title=_title(plan, look),
         annotations=annotations,
         xaxis=dict(visible=False, range=list(plan.x_range), fixedrange=True),
         yaxis=dict(visible=False, range=list(plan.y_range), fixedrange=True),
         plot_bgcolor="white",
         paper_bgcolor="white",
         # A fixed size: the scale is what keeps the words apart, so the figure is not stretched.
-        width=plan.width,
-        height=plan.height,
+        width=width,
+        height=height,
         autosize=False,
         margin=dict(l=left, r=right, t=top, b=bottom, pad=0),
-        font=dict(size=FONT_SIZE),
+        font=dict(size=look.px(FONT_SIZE)),
         # Below the plot, in the margin made for it: Plotly wraps a horizontal legend at the plot's width.
         legend=dict(
             orientation="h",
@@ -77,36 +80,36 @@ def render(plan: Plan) -> go.Figure:
             yref="container",
             y=EDGE / plan.height,
             yanchor="bottom",
-            font=dict(size=SMALL_SIZE),
+            font=dict(size=look.px(SMALL_SIZE)),
         ),
-        hoverlabel=dict(font=dict(size=FONT_SIZE)),
+        hoverlabel=dict(font=dict(size=look.px(FONT_SIZE))),
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
     )
     # Plotly checks every property of every shape and annotation as it is set: four fifths of
     # draw()'s time for a few hundred boxes. These come from the fixed recipes in this module, so
     # the figure is made unchecked (as Plotly Express does); the tests render and read it.
-    return go.Figure(data=[_hover_points(boxes), *_legend(plan)], layout=layout, _validate=False)
+    return go.Figure(data=[_hover_points(boxes, look), *_legend(plan, look)], layout=layout, _validate=False)
 
 
-def _title(plan: Plan) -> dict:
+def _title(plan: Plan, look: Look) -> dict:
     """The title at the figure's top left corner, in the margin made for it, placed on the whole
     figure (the container), so it stays there however wide the page shows the figure. Plotly
     anchors a title of several lines by its first line: that line's middle is set EDGE below
     the top, and the others follow below it."""
     return dict(
         text="<br>".join(f"<b>{line}</b>" for line in plan.title.split("<br>")),
-        font=dict(size=TITLE_SIZE),
+        font=dict(size=look.px(TITLE_SIZE)),
         x=0,
         xref="container",
         xanchor="left",
         y=1 - (EDGE + LINE_SPACING * TITLE_SIZE / 2) / plan.height,
         yref="container",
         yanchor="middle",
-        pad=dict(l=EDGE),
+        pad=dict(l=look.px(EDGE)),
     )
 
 
-def _box_shapes(box: Box) -> list[dict]:
+def _box_shapes(box: Box, look: Look) -> list[dict]:
     """The box, and unless it is faded, two sheets behind it: the other sequences of the batch."""
     area = box.geometry
     x0, y0, x1, y1 = area.x0, area.y0, area.x1, area.y1
@@ -114,11 +117,12 @@ def _box_shapes(box: Box) -> list[dict]:
     if not box.faded:
         for sheet in range(SHEETS, 0, -1):  # the farthest first, so the nearer ones cover it
             offset = SHEET_STEP * sheet
-            sheets.append(_rectangle(x0 + offset, y0 + offset, x1 + offset, y1 + offset, box.colour, 0.25))
-    return [*sheets, _rectangle(x0, y0, x1, y1, box.colour, 1.0, dashed=box.faded)]
+            sheets.append(_rectangle((x0 + offset, y0 + offset, x1 + offset, y1 + offset), box.colour, 0.25, look))
+    return [*sheets, _rectangle((x0, y0, x1, y1), box.colour, 1.0, look, dashed=box.faded)]
 
 
-def _rectangle(x0: float, y0: float, x1: float, y1: float, colour: str, opacity: float, dashed: bool = False) -> dict:
+def _rectangle(corners: tuple, colour: str, opacity: float, look: Look, dashed: bool = False) -> dict:
+    x0, y0, x1, y1 = corners
     return dict(
         type="rect",
         x0=x0,
@@ -127,16 +131,16 @@ def _rectangle(x0: float, y0: float, x1: float, y1: float, colour: str, opacity:
         y1=y1,
         fillcolor=colour,
         opacity=opacity,
-        line=dict(color="#bdbdbd" if dashed else "#333", width=1.2, dash="dash" if dashed else "solid"),
+        line=dict(color="#bdbdbd" if dashed else "#333", width=look.px(1.2), dash="dash" if dashed else "solid"),
     )
 
 
-def _box_label(box: Box) -> dict:
+def _box_label(box: Box, look: Look) -> dict:
     area = box.geometry
-    return dict(x=area.x, y=area.y, text=box.label, showarrow=False, font=dict(size=FONT_SIZE, color=box.ink))
+    return dict(x=area.x, y=area.y, text=box.label, showarrow=False, font=dict(size=look.px(FONT_SIZE), color=box.ink))
 
 
-def _arrow(arrow: Arrow) -> dict:
+def _arrow(arrow: Arrow, look: Look) -> dict:
     """An annotation with no text is an arrow: its head at (x, y), its tail at (ax, ay)."""
     tail = arrow.via or arrow.start
     return dict(
@@ -152,13 +156,13 @@ def _arrow(arrow: Arrow) -> dict:
         showarrow=True,
         arrowhead=2,
         arrowsize=1.2,
-        arrowwidth=1.6,
+        arrowwidth=look.px(1.6),
         arrowcolor=arrow.colour,
         opacity=1.0,
     )
 
 
-def _stem(arrow: Arrow) -> dict:
+def _stem(arrow: Arrow, look: Look) -> dict:
     """The straight part of a bent arrow, from its box up to the bend."""
     return dict(
         type="line",
@@ -166,11 +170,11 @@ def _stem(arrow: Arrow) -> dict:
         y0=arrow.start[1],
         x1=arrow.via[0],
         y1=arrow.via[1],
-        line=dict(color=arrow.colour, width=1.6),
+        line=dict(color=arrow.colour, width=look.px(1.6)),
     )
 
 
-def _text(text: Text) -> dict:
+def _text(text: Text, look: Look) -> dict:
     return dict(
         x=text.x,
         y=text.y,
@@ -179,35 +183,35 @@ def _text(text: Text) -> dict:
         xanchor=text.anchor,
         align=text.anchor,
         textangle=text.angle,
-        font=dict(size=text.size, color=text.colour),
+        font=dict(size=look.px(text.size), color=text.colour),
     )
 
 
-def _divider(divider: Divider) -> dict:
+def _divider(divider: Divider, look: Look) -> dict:
     return dict(
         type="line",
         x0=divider.x,
         x1=divider.x,
         y0=divider.y0,
         y1=divider.y1,
-        line=dict(color="#9e9e9e", dash="dash", width=1.5),
+        line=dict(color="#9e9e9e", dash="dash", width=look.px(1.5)),
     )
 
 
-def _frame(frame: Frame) -> dict:
+def _frame(frame: Frame, look: Look) -> dict:
     return dict(
         type="rect",
         x0=frame.x0,
         x1=frame.x1,
         y0=frame.y0,
         y1=frame.y1,
-        line=dict(color="#5c6bc0", dash="dot", width=2),
+        line=dict(color="#5c6bc0", dash="dot", width=look.px(2)),
         fillcolor="rgba(0,0,0,0)",
         layer="below",
     )
 
 
-def _hover_points(boxes: list[Box]) -> dict:
+def _hover_points(boxes: list[Box], look: Look) -> dict:
     """An invisible marker at each box's centre: Plotly shows hover text for points, not shapes."""
     return dict(
         type="scatter",
@@ -216,13 +220,13 @@ def _hover_points(boxes: list[Box]) -> dict:
         mode="markers",
         hovertext=[box.hover for box in boxes],
         hoverinfo="text",
-        marker=dict(size=28, opacity=0),
+        marker=dict(size=look.px(28), opacity=0),
         showlegend=False,
         name="boxes",
     )
 
 
-def _legend(plan: Plan) -> list[dict]:
+def _legend(plan: Plan, look: Look) -> list[dict]:
     """One entry per role drawn: an empty trace with a square marker of the role's colour."""
     return [
         dict(
@@ -231,7 +235,7 @@ def _legend(plan: Plan) -> list[dict]:
             y=[None],
             mode="markers",
             name=ROLES[role][2],
-            marker=dict(size=14, color=ROLES[role][1], symbol="square", line=dict(color="#333", width=1)),
+            marker=dict(size=look.px(14), color=ROLES[role][1], symbol="square", line=dict(color="#333", width=1)),
         )
         for role in plan.legend
     ]

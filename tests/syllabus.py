@@ -39,3 +39,6 @@ DOCUMENTED_LIMITS = {
 }
 # batch x steps x units x (units + features) may be at most this.
 DOCUMENTED_WORK_BUDGET = 500_000_000
+# The documented link parameters that say how the Shapes page shows a picture, not what it
+# shows: they are not Config fields, and a link's config is read without them.
+DOCUMENTED_TEACHING = ("present",)

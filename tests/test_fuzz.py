@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 import topologies.config as config_module
 from app.controls import config_from_query, query_from_config
 from tests.helpers import DOCUMENTED_CELLS, documented_work
-from tests.syllabus import DOCUMENTED_CHOICES, DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
+from tests.syllabus import DOCUMENTED_CHOICES, DOCUMENTED_LIMITS, DOCUMENTED_TEACHING, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config, ConfigError, parse_config, trace
 
 # --------------------------------------------------------------------------- the documentation
@@ -238,7 +238,7 @@ def test_parse_config_of_many_text_values_names_a_key_or_is_in_limits(values):
 
 query_key = st.one_of(
     known_key,
-    st.sampled_from(["topology", "any-length", "unit", "Batch", ""]),
+    st.sampled_from(["topology", "any-length", "unit", "Batch", "", *DOCUMENTED_TEACHING]),
     st.text(max_size=12),
 )
 query_value = st.one_of(any_text, st.sampled_from([*CATALOGUE, "nope", "Many_To_One", " many_to_one"]))
@@ -299,6 +299,9 @@ def test_config_from_query_never_raises_and_warns_by_name(query):
     held = {}
     for key, raw in query.items():
         if key == "topology":
+            continue
+        if key in DOCUMENTED_TEACHING:  # how to show the picture: read apart, never warned about here
+            assert key not in warned, (key, raw, warnings)
             continue
         if key not in DOCUMENTED_FIELDS or not held_by_a_widget(key, raw):
             assert key in warned, f"the bad parameter {key}={raw!r} was not warned about: {warnings}"

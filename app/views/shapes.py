@@ -1,35 +1,102 @@
-"""Page "Shapes": pick a topology and sizes, see the unrolled network and every real shape."""
+"""Page "Shapes": pick a topology and sizes, see the unrolled network and every real shape.
+
+In presentation mode (the sidebar's Teach section, or ?present=1) the page is made for a
+projector: the diagram comes first, drawn larger (app.looks.PRESENT_SCALE), with a one-line
+caption under it, and the explanation, the tables and the code are folded into one expander.
+"""
 
 import streamlit as st
 
-from app.controls import fix_button, open_link, sidebar
+from app.controls import fix_button, open_link, sidebar, teaching_sidebar
 from app.diagram import draw
 from app.engine import cached_trace
 from app.history import stop_page
 from app.literal import markdown_of
+from app.looks import PRESENT_SCALE, SCREEN, Look
 from app.runnable import runnable_code
 from app.showing import show_diagram
 from topologies.catalogue import CATALOGUE
-from topologies.config import ConfigError, parse_config
+from topologies.config import Config, ConfigError, parse_config
+from topologies.records import Trace
 from topologies.report import call_rows, input_summary, layer_rows, output_summary
+
+
+def say_what_the_link_changed() -> None:
+    """The link's refused values, said once, and what a topology switch had to change."""
+    for warning in st.session_state.link_warnings:
+        st.warning(warning)
+    st.session_state.link_warnings = []  # said once, for the link as opened; then the sidebar is the truth
+    if "adapted" in st.session_state:  # the topology just changed, and a size had to follow
+        st.info(st.session_state.pop("adapted"))
+
+
+def explain(topology_id: str) -> None:
+    st.subheader(topology_id.replace("_", " "))
+    # The concept's prose, without the worked example: the code expander below holds runnable code.
+    st.markdown(CATALOGUE[topology_id].concept_markdown.split("```python")[0])
+
+
+def caption(result: Trace) -> str:
+    """One line under a projected diagram: the topology's summary and the measured input and output."""
+    summary = CATALOGUE[result.topology].summary
+    return f"**{result.topology}**: {summary} Input {input_summary(result)}, output {output_summary(result)}."
+
+
+def details(result: Trace, config: Config) -> None:
+    """The measured numbers in full: metrics, the layer and call tables, the facts and the code."""
+    first_call = result.calls[0]
+    input_metric, output_metric, params_metric = st.columns(3)
+    input_metric.metric("Input shape", input_summary(result))
+    output_metric.metric("Output shape", output_summary(result))
+    params_metric.metric("Parameters", f"{result.params:,}")
+    if config.any_length:  # what the model accepts, beside what this run fed it
+        first_layer = result.layers[0]
+        declared = layer_rows(result)[0]["as declared"]
+        st.caption(
+            f"Built with steps=None: {first_layer.name} declares {declared}, any batch and any number of steps; "
+            f"this run fed it {first_call.input_shapes[0][1]} steps."
+        )
+
+    st.markdown("#### Every layer, as measured")
+    st.dataframe(layer_rows(result), width="stretch", hide_index=True)
+
+    calls = call_rows(result)
+    if calls:
+        st.markdown("#### The calls, in order")
+        st.dataframe(calls, width="stretch", hide_index=True)
+    if result.facts.stateful_vs_whole_max_abs_diff is not None:
+        # Only a sequence fed in several pieces has a batch that continues another.
+        continues = (
+            " Batch k+1 really continues batch k." if len(result.calls) > 1 else " (One piece: nothing to continue.)"
+        )
+        st.success(
+            f"Largest difference between the pieces fed to the stateful layer and the whole "
+            f"sequences fed to a stateless twin: {result.facts.stateful_vs_whole_max_abs_diff:.2g}.{continues}"
+        )
+    for name in ("windows_shape", "targets_shape"):
+        if getattr(result.facts, name) is not None:
+            st.caption(f"{name.replace('_', ' ')}: {tuple(getattr(result.facts, name))}")
+
+    with st.expander("Show the Keras 3 code that built this model"):
+        integer_input = first_call.input_axes[0] == ("batch", "steps")
+        st.code(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python")
+
 
 if "link_warnings" not in st.session_state:
     # First run of this browser session: the widgets start from what the link asks for.
     open_link(dict(st.query_params))
 
 topology_id, values = sidebar()
+teaching = teaching_sidebar()
+# A later call of set_page_config changes only what it names: Streamlit 1.67 folds or opens the
+# sidebar when this changes, unless the user has folded or opened it by hand (then theirs stays).
+st.set_page_config(initial_sidebar_state="collapsed" if teaching.present else "auto")
 topology = CATALOGUE[topology_id]
 
-st.title("RNN shapes")
-for warning in st.session_state.link_warnings:
-    st.warning(warning)
-st.session_state.link_warnings = []  # said once, for the link as opened; then the sidebar is the truth
-if "adapted" in st.session_state:  # the topology just changed, and a size had to follow
-    st.info(st.session_state.pop("adapted"))
-
-st.subheader(topology_id.replace("_", " "))
-# The concept's prose, without the worked example: the code expander below holds runnable code.
-st.markdown(topology.concept_markdown.split("```python")[0])
+if not teaching.present:
+    st.title("RNN shapes")
+    say_what_the_link_changed()
+    explain(topology_id)
 
 try:
     config = parse_config(values)
@@ -40,43 +107,22 @@ except ConfigError as error:
     st.error(markdown_of(error))
     fix_button(error)
     st.caption("Or change a value in the sidebar: each field's help (?) gives its allowed range.")
+    if teaching.present:
+        say_what_the_link_changed()
     stop_page()
 
-show_diagram(draw(result), "diagram", filename=f"rnn_shapes_{topology_id}")
-
-first_call = result.calls[0]
-input_metric, output_metric, params_metric = st.columns(3)
-input_metric.metric("Input shape", input_summary(result))
-output_metric.metric("Output shape", output_summary(result))
-params_metric.metric("Parameters", f"{result.params:,}")
-if config.any_length:  # what the model accepts, beside what this run fed it
-    first_layer = result.layers[0]
-    declared = layer_rows(result)[0]["as declared"]
-    st.caption(
-        f"Built with steps=None: {first_layer.name} declares {declared}, any batch and any number of steps; "
-        f"this run fed it {result.calls[0].input_shapes[0][1]} steps."
-    )
-
-st.markdown("#### Every layer, as measured")
-st.dataframe(layer_rows(result), width="stretch", hide_index=True)
-
-calls = call_rows(result)
-if calls:
-    st.markdown("#### The calls, in order")
-    st.dataframe(calls, width="stretch", hide_index=True)
-if result.facts.stateful_vs_whole_max_abs_diff is not None:
-    # Only a sequence fed in several pieces has a batch that continues another.
-    continues = (
-        " Batch k+1 really continues batch k." if len(result.calls) > 1 else " (One piece: nothing to continue.)"
-    )
-    st.success(
-        f"Largest difference between the pieces fed to the stateful layer and the whole "
-        f"sequences fed to a stateless twin: {result.facts.stateful_vs_whole_max_abs_diff:.2g}.{continues}"
-    )
-for name in ("windows_shape", "targets_shape"):
-    if getattr(result.facts, name) is not None:
-        st.caption(f"{name.replace('_', ' ')}: {tuple(getattr(result.facts, name))}")
-
-with st.expander("Show the Keras 3 code that built this model"):
-    integer_input = first_call.input_axes[0] == ("batch", "steps")
-    st.code(runnable_code(topology_id, config, first_call.input_shapes[0], integer_input), language="python")
+look = Look(scale=PRESENT_SCALE) if teaching.present else SCREEN
+if teaching.present:
+    # Streamlit leaves 6rem above the page for its header; the top bar needs 4, and a projector
+    # needs every line of its 768 for the picture.
+    st.html('<style>[data-testid="stMainBlockContainer"] {padding-top: 4rem}</style>')
+show_diagram(draw(result, look), "diagram", filename=f"rnn_shapes_{topology_id}")
+if teaching.present:
+    st.caption(caption(result))
+    st.button("Leave presentation mode", on_click=st.session_state.update, kwargs={"present": False})
+    say_what_the_link_changed()
+    with st.expander("The explanation, the tables and the code"):
+        explain(topology_id)
+        details(result, config)
+else:
+    details(result, config)

@@ -1,0 +1,54 @@
+"""The sidebar's "Teach" section: how the picture is shown, bound to the URL like the sizes.
+
+    ?present=1      presentation mode: the diagram first and larger, the rest folded away
+
+These settings change how the page shows a configuration, never the configuration itself: they
+are not fields of Config. app.controls draws their widgets; this module says what they may hold.
+A link's value is checked as the sizes are: a value no widget can hold is dropped, with one
+sentence that names the parameter and shows the value as code (app.literal).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from app.literal import literal, markdown_of
+from topologies.refusal import Refusal, quoted
+
+FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+@dataclasses.dataclass(frozen=True)
+class Teaching:
+    """How the page shows the picture; each field is a link parameter of the same name."""
+
+    present: bool = False  # presentation mode: the diagram first, 20 px text, details folded away
+
+
+PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
+HELP = {
+    "present": "For a projector: the diagram first, its words at 20 px or more; tables, code and "
+    "explanations folded away. The sidebar folds too: open it with the arrow at the top left.",
+}
+
+
+def teaching_value(name: str, raw: str) -> object:
+    """The value of a link's teaching parameter, or a Refusal naming it, the value and what is allowed."""
+    text = raw.strip().lower()
+    if text not in FLAGS:
+        raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")
+    return FLAGS[text]
+
+
+def teaching_from_query(query: dict[str, str]) -> tuple[dict[str, object], list[str]]:
+    """The teaching settings a link gives, and one warning (markdown) per value refused."""
+    values: dict[str, object] = {}
+    warnings = []
+    for name in PARAMETERS:
+        if name not in query:
+            continue
+        try:
+            values[name] = teaching_value(name, query[name])
+        except Refusal as error:
+            warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
+    return values, warnings
