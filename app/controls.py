@@ -23,9 +23,10 @@ import dataclasses
 import streamlit as st
 
 from app.literal import literal, markdown_of
+from app.looks import PALETTES
 from app.teaching import HELP as TEACHING_HELP
 from app.teaching import PARAMETERS as TEACHING_PARAMETERS
-from app.teaching import Teaching, teaching_from_query
+from app.teaching import Teaching, teaching_from_query, written
 from topologies.catalogue import CATALOGUE
 from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
 from topologies.refusal import quoted
@@ -115,9 +116,9 @@ def open_link(query: dict[str, str]) -> None:
     teaching, teaching_warnings = teaching_from_query(query)
     # A bound toggle reads only true or false from the URL: a link's "1" is written as "true", and
     # read from there by the run below, or Streamlit would drop it from the address bar.
-    rewritten = [name for name, value in teaching.items() if query[name] != str(value).lower()]
+    rewritten = [name for name, value in teaching.items() if query[name] != written(value)]
     for name in rewritten:
-        st.query_params[name] = str(teaching[name]).lower()
+        st.query_params[name] = written(teaching[name])
     values.update(teaching)
     warnings += teaching_warnings
     st.session_state.link_warnings = warnings
@@ -169,7 +170,9 @@ def teaching_sidebar() -> Teaching:
     """Draw the sidebar's Teach section; return how the page should show the picture."""
     st.sidebar.header("Teach")
     present = st.sidebar.toggle("Presentation mode", value=False, help=TEACHING_HELP["present"], **_bound("present"))
-    return Teaching(present=present)
+    # The palettes' own names are the options: a bound box writes what it shows into the URL.
+    palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **_bound("palette"))
+    return Teaching(present=present, palette=palette)
 
 
 def defaults_of(topology_id: str) -> Config:

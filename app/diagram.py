@@ -3,6 +3,7 @@
     figure = draw(trace("many_to_one", Config()))
     figure.layout.meta["boxes"]    # one record per drawn box: role, layer, step, call, shape, x0..y1
     figure.layout.meta["arrows"]   # one record per drawn arrow: source and target index the boxes, and a kind
+    figure.layout.meta["description"]  # the picture in one sentence, for a screen reader (app.describe)
 
 Pure: a Trace in, a Plotly Figure out, in two steps. `app.layout.layout` decides where every box,
 arrow and word goes and knows nothing of Plotly; `app.render.render` paints that plan. Neither
@@ -49,6 +50,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.describe import describe
 from app.layout import layout
 from app.layout_grid import COLUMN_WIDTH, FIRST_COLUMNS, MAX_COLUMNS, ROW_GAP
 from app.looks import SCREEN, Look
@@ -65,4 +67,6 @@ __all__ = ["COLUMN_WIDTH", "FIRST_COLUMNS", "FONT_SIZE", "MAX_COLUMNS", "ROLES",
 def draw(trace: Trace, look: Look = SCREEN) -> go.Figure:
     """The unrolled network of `trace`, annotated with every shape the run produced, dressed by
     `look` (app.looks: larger for a projector)."""
-    return render(layout(trace), look)
+    figure = render(layout(trace), look)
+    figure.layout.meta = {**figure.layout.meta, "description": describe(trace)}  # the alt text (app.describe)
+    return figure

@@ -129,7 +129,7 @@ def _rectangle(corners: tuple, colour: str, opacity: float, look: Look, dashed: 
         y0=y0,
         x1=x1,
         y1=y1,
-        fillcolor=colour,
+        fillcolor=look.colour(colour),
         opacity=opacity,
         line=dict(color="#bdbdbd" if dashed else "#333", width=look.px(1.2), dash="dash" if dashed else "solid"),
     )
@@ -157,7 +157,7 @@ def _arrow(arrow: Arrow, look: Look) -> dict:
         arrowhead=2,
         arrowsize=1.2,
         arrowwidth=look.px(1.6),
-        arrowcolor=arrow.colour,
+        arrowcolor=look.colour(arrow.colour),
         opacity=1.0,
     )
 
@@ -170,7 +170,7 @@ def _stem(arrow: Arrow, look: Look) -> dict:
         y0=arrow.start[1],
         x1=arrow.via[0],
         y1=arrow.via[1],
-        line=dict(color=arrow.colour, width=look.px(1.6)),
+        line=dict(color=look.colour(arrow.colour), width=look.px(1.6)),
     )
 
 
@@ -183,7 +183,7 @@ def _text(text: Text, look: Look) -> dict:
         xanchor=text.anchor,
         align=text.anchor,
         textangle=text.angle,
-        font=dict(size=look.px(text.size), color=text.colour),
+        font=dict(size=look.px(text.size), color=look.colour(text.colour)),
     )
 
 
@@ -235,7 +235,9 @@ def _legend(plan: Plan, look: Look) -> list[dict]:
             y=[None],
             mode="markers",
             name=ROLES[role][2],
-            marker=dict(size=look.px(14), color=ROLES[role][1], symbol="square", line=dict(color="#333", width=1)),
+            marker=dict(
+                size=look.px(14), color=look.colour(ROLES[role][1]), symbol="square", line=dict(color="#333", width=1)
+            ),
         )
         for role in plan.legend
     ]

@@ -21,4 +21,5 @@ def show_diagram(figure, key: str, filename: str = "rnn_shapes") -> None:
             figure,
             width="content",
             config={**CHART_OPTIONS, "toImageButtonOptions": {"format": "png", "scale": 2, "filename": filename}},
+            alt=figure.layout.meta.get("description"),  # what a screen reader says the chart is
         )

@@ -1,6 +1,7 @@
 """The sidebar's "Teach" section: how the picture is shown, bound to the URL like the sizes.
 
-    ?present=1      presentation mode: the diagram first and larger, the rest folded away
+    ?present=1           presentation mode: the diagram first and larger, the rest folded away
+    ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
 
 These settings change how the page shows a configuration, never the configuration itself: they
 are not fields of Config. app.controls draws their widgets; this module says what they may hold.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 from app.literal import literal, markdown_of
+from app.looks import PALETTES
 from topologies.refusal import Refusal, quoted
 
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -23,18 +25,25 @@ class Teaching:
     """How the page shows the picture; each field is a link parameter of the same name."""
 
     present: bool = False  # presentation mode: the diagram first, 20 px text, details folded away
+    palette: str = "seed"  # a key of app.looks.PALETTES: the figure's colours
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
 HELP = {
     "present": "For a projector: the diagram first, its words at 20 px or more; tables, code and "
     "explanations folded away. The sidebar folds too: open it with the arrow at the top left.",
+    "palette": "seed: the seed's red x, green h and pink y. colorblind: Okabe and Ito's colours, told apart "
+    "under the common colour-vision deficiencies. Each box keeps its letter either way.",
 }
 
 
 def teaching_value(name: str, raw: str) -> object:
     """The value of a link's teaching parameter, or a Refusal naming it, the value and what is allowed."""
     text = raw.strip().lower()
+    if name == "palette":
+        if text not in PALETTES:
+            raise Refusal("palette is ", quoted(raw), f", but it must be {' or '.join(PALETTES)}.")
+        return text
     if text not in FLAGS:
         raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")
     return FLAGS[text]
@@ -52,3 +61,8 @@ def teaching_from_query(query: dict[str, str]) -> tuple[dict[str, object], list[
         except Refusal as error:
             warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
     return values, warnings
+
+
+def written(value: object) -> str:
+    """A setting as its widget writes it into the URL: true, false, colorblind."""
+    return str(value).lower()

@@ -12,7 +12,7 @@ from app.diagram import draw
 from app.engine import cached_trace
 from app.history import stop_page
 from app.literal import markdown_of
-from app.looks import PRESENT_SCALE, SCREEN, Look
+from app.looks import PRESENT_SCALE, Look
 from app.runnable import runnable_code
 from app.showing import show_diagram
 from topologies.catalogue import CATALOGUE
@@ -111,7 +111,7 @@ except ConfigError as error:
         say_what_the_link_changed()
     stop_page()
 
-look = Look(scale=PRESENT_SCALE) if teaching.present else SCREEN
+look = Look(scale=PRESENT_SCALE if teaching.present else 1.0, palette=teaching.palette)
 if teaching.present:
     # Streamlit leaves 6rem above the page for its header; the top bar needs 4, and a projector
     # needs every line of its 768 for the picture.
