@@ -115,16 +115,13 @@ def _state_cell(spot: Spot) -> Cell:
     hover = _hover(
         f"<b>state h ({row.role})</b> · {plotly_text(row.layer)}", t, shape, axes, values, (spot.batch, units)
     )
-    # The two directions of a bidirectional layer sit side by side, the forward one a little to
-    # the left and below, so that x_t can feed both and y_t receive both without crossing a box.
-    beside = {"recurrent": {}, "forward": {"dx": -0.23, "width": 0.42}, "backward": {"dx": 0.23, "width": 0.42}}
-    geometry = spot.geometry(_height(units), **beside[row.role])
+    geometry = spot.geometry(_height(units), **spot.grid.beside(spot.row_index))
     state = spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover)
     if row.role != "recurrent" or len(shape) == 3 or spot.last_step:
         return Cell(state)
     # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
     dropped = f"y<sub>{t}</sub> of {plotly_text(row.layer)}: computed but discarded (return_sequences=False)"
-    above = spot.geometry(0.3, width=0.45, dy=geometry.height / 2 + 0.4)
+    above = spot.geometry(0.3, width=0.45, dx=geometry.x - spot.place.x, dy=geometry.height / 2 + 0.4)
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
 
 
@@ -221,6 +218,9 @@ def _short_name(record: LayerRecord) -> str:
 def _fitted(label: str, height: float, spot: Spot) -> Geometry:
     """A box wide enough for its label at the narrowest column, or as near as its row allows
     (the figure's scale then grows until the label fits: app.layout)."""
+    beside = spot.grid.beside(spot.row_index)
+    if beside:  # side by side with a sibling branch's boxes: as wide as the share it has
+        return spot.geometry(height, **beside)
     needed = (text_extent(label, FONT_SIZE)[0] + 2 * LABEL_PAD) / MIN_COLUMN
     widest = LONE_BOX if len(spot.grid.places[spot.row_index]) == 1 else WIDE_BOX
     return spot.geometry(height, width=min(max(needed, 0.5), widest))

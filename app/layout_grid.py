@@ -151,6 +151,34 @@ class Grid:
             return [row_index - 2, row_index - 1]
         return [row_index - 1]
 
+    def beside(self, row_index: int) -> dict[str, float]:
+        """Where a row's boxes stand in their column when another row's must not hide their
+        arrows: the two directions of a bidirectional layer, the forward one a little to the left
+        (x_t feeds both and y_t receives both without crossing a box), and sibling branches, rows
+        fed by the same row (each its share of the column, left to right), and the rows above a
+        branch up to where it is joined. {} for the centre."""
+        role = self.rows[row_index].role
+        if role in ("forward", "backward"):
+            return {"dx": -0.23 if role == "forward" else 0.23, "width": 0.42}
+        group = next((group for group in self._siblings if row_index in group), ())
+        if len(group) < 2:
+            # A branch keeps its place up to where it is joined: a row fed only by a branch's row.
+            fed = self._fed_rows(row_index) if role in ("recurrent", "layer") else None
+            below = self.rows[fed[0]].role if fed and len(fed) == 1 else "input"
+            return self.beside(fed[0]) if below in ("recurrent", "layer") else {}
+        share = 0.9 / len(group)
+        return {"dx": (group.index(row_index) - (len(group) - 1) / 2) * share, "width": share - 0.06}
+
+    @functools.cached_property
+    def _siblings(self) -> list[list[int]]:
+        """Rows (a bidirectional layer's aside) fed first by the same row in the same part: the
+        branches of a graph, whose arrows from below would otherwise run through each other's boxes."""
+        groups: dict[tuple[int, int], list[int]] = {}
+        for index, row in enumerate(self.rows):
+            if row.role in ("recurrent", "layer") and self._fed_rows(index):
+                groups.setdefault((self.feeding_rows(index)[0], row.part), []).append(index)
+        return list(groups.values())
+
     def state_rows(self, row_index: int) -> list[int]:
         """The rows whose last h_t (and c_t) a recurrent row starts from: its initial_state."""
         if self.rows[row_index].role not in ("recurrent", "forward"):
@@ -194,7 +222,8 @@ def time_length(call: CallRecord, part: int = 0) -> int:
     the picture, where the model has several inputs: the tensors reached from that input)."""
     parts = parts_of(call)
     items = [item for item in call.layers if parts.get(item.key, 0) == part]
-    lengths = [shape[1] for item in items for shape in item.output_shapes + item.input_shapes if len(shape) == 3]
+    # A layer's first input is its sequence; another (Attention's value) may belong to another part.
+    lengths = [shape[1] for item in items for shape in item.output_shapes + item.input_shapes[:1] if len(shape) == 3]
     shape = call.input_shapes[part]
     lengths += [shape[1]] if len(shape) >= 2 and not is_vector_input(call, part) else []
     return max(lengths, default=1)

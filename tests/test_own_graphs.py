@@ -38,6 +38,19 @@ def models(tmp_path_factory):
     encoder_in, decoder_in = keras.Input((6, 2)), keras.Input((3, 2))
     _, h = layers.GRU(5, return_state=True)(encoder_in)
     made["gru_seq2seq"] = keras.Model([encoder_in, decoder_in], layers.GRU(5)(decoder_in, initial_state=h))
+    # Two branches from one input, joined; and a branch longer than its sibling.
+    x = keras.Input((5, 3))
+    joined = layers.Concatenate()([layers.LSTM(4, return_sequences=True)(x), layers.GRU(4, return_sequences=True)(x)])
+    made["branches"] = keras.Model(x, layers.Dense(1)(joined))
+    x = keras.Input((5, 3))
+    longer = layers.Dense(4)(layers.LSTM(4, return_sequences=True)(x))
+    made["uneven_branches"] = keras.Model(x, layers.Add()([longer, layers.GRU(4, return_sequences=True)(x)]))
+    # Attention: 4 query steps read 6 value steps.
+    query, value = keras.Input((4, 3)), keras.Input((6, 3))
+    attended = layers.Attention()(
+        [layers.LSTM(4, return_sequences=True)(query), layers.LSTM(4, return_sequences=True)(value)]
+    )
+    made["attention"] = keras.Model([query, value], attended)
     # One Dense called twice in a chain.
     x = keras.Input((5, 3))
     twice = layers.Dense(3)
@@ -154,3 +167,66 @@ def test_the_encoders_row_says_whose_initial_state_its_last_h_and_c_are(models):
     row_y = next(box.geometry.y for box in plan.boxes if box.layer == encoder)
     (shapes,) = [mark for mark in plan.marks if isinstance(mark, Text) and mark.anchor == "left" and mark.y == row_y]
     assert "last h, c" in shapes.text and decoder in shapes.text  # an LSTM hands on both of its states
+
+
+def crossed_boxes(plan) -> list[tuple[str, str]]:
+    """(arrow kind, box label) for every box an arrow's line runs through, its own two aside:
+    points along each drawn segment, tested against each box shrunk by a hair."""
+    crossed = []
+    boxes = plan.boxes
+    for arrow in plan.arrows:
+        points = [arrow.start, arrow.via, arrow.end] if arrow.via else [arrow.start, arrow.end]
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            for step in range(1, 40):
+                x, y = x0 + (x1 - x0) * step / 40, y0 + (y1 - y0) * step / 40
+                for index, box in enumerate(boxes):
+                    area = box.geometry
+                    inside = area.x0 + 0.01 < x < area.x1 - 0.01 and area.y0 + 0.01 < y < area.y1 - 0.01
+                    if inside and index not in (arrow.source, arrow.target):
+                        crossed.append((arrow.kind, box.label))
+    return sorted(set(crossed))
+
+
+@pytest.mark.parametrize(
+    "name", ["shared_seq2seq", "gru_seq2seq", "branches", "uneven_branches", "shared_chain", "attention"]
+)
+def test_no_arrow_runs_through_a_box_it_does_not_join(models, name):
+    """Two branches from one input stand side by side, so that x_t's arrow into the second does
+    not pass through the first (which would read as the one feeding the other)."""
+    from app.layout import layout
+
+    _, data, _ = models[name]
+    plan = layout(trace(OwnKerasFile.from_bytes(data, f"{name}.keras"), Config(batch=BATCH)))
+    assert crossed_boxes(plan) == []
+
+
+@pytest.mark.parametrize("steps", [5, 40])
+def test_no_arrow_runs_through_a_box_in_any_stack_or_catalogue_picture(traced, steps):
+    from app.layout import layout
+    from tests.helpers import seed_config
+    from tests.test_own_drawing import EVERY_KIND, WINDOWED
+    from topologies import CATALOGUE
+    from topologies.own_model import OwnStack
+
+    for text in EVERY_KIND + WINDOWED:
+        plan = layout(trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=2)))
+        assert crossed_boxes(plan) == [], text
+    for topology_id in CATALOGUE:
+        changes = {} if topology_id == "one_to_many_stateful" else {"steps": steps}
+        assert crossed_boxes(layout(traced(topology_id, seed_config(topology_id, **changes)))) == [], topology_id
+
+
+def test_each_input_has_as_many_columns_as_its_steps(models):
+    """Attention's query (4 steps) and value (6 steps): 4 + 6 columns, each under its t, and every
+    query step reads all 6 value steps."""
+    from app.layout import layout
+    from app.plan import Text
+
+    model, data, _ = models["attention"]
+    plan = layout(trace(OwnKerasFile.from_bytes(data, "attention.keras"), Config(batch=BATCH)))
+    steps = [tensor.shape[1] for tensor in model.inputs]
+    labels = [mark.text for mark in plan.marks if isinstance(mark, Text) and mark.text.startswith("t = ")]
+    assert labels == [f"t = {t}" for length in steps for t in range(1, length + 1)]
+    attention = next(box for box in plan.boxes if box.role == "layer")
+    reads = [arrow for arrow in plan.arrows if plan.boxes.index(attention) == arrow.target]
+    assert len(reads) == 1 + steps[1]  # its own query step, and every value step
