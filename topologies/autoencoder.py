@@ -16,6 +16,7 @@ import keras
 from keras import layers
 
 from topologies.config import ConfigError
+from topologies.cost import Cost, call, data, fed, recurrent
 
 # 2 x depth recurrent layers each walk every step, and each step costs a fixed overhead.
 MAX_STEPS_TIMES_DEPTH = 200
@@ -33,6 +34,20 @@ def check(config) -> None:
 
 # The decoder's last layer has `features` units, so the output matches the input.
 LAST_AXIS = {"decode_to_features": "features"}
+
+
+def cost(config) -> Cost:
+    """The encoder's depth layers (the last probed over sample 0), the code repeated over the
+    steps, and the decoder's depth layers back to features."""
+    batch, steps, features, units, cell = config.batch, config.steps, config.features, config.units, config.cell
+    total = fed(batch, steps, features) + call()
+    for level in range(1, config.depth + 1):
+        total += recurrent(cell, batch, steps, features if level == 1 else units, units, sequences=level < config.depth)
+    total += recurrent(cell, 1, steps, features if config.depth == 1 else units, units)
+    total += data(batch, steps, units)  # RepeatVector
+    for _ in range(1, config.depth):
+        total += recurrent(cell, batch, steps, units, units)
+    return total + recurrent(cell, batch, steps, units, features)
 
 
 def build(config) -> keras.Model:

@@ -40,6 +40,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Literal
 
+from topologies import cost
 from topologies.config import Config, ConfigError
 from topologies.records import Facts, Trace
 
@@ -169,6 +170,11 @@ class Topology:
             )
         if hasattr(self.module, "check"):
             self.module.check(config)
+        # What the run will cost, from the sizes alone (topologies/cost.py): nothing is built yet.
+        # Every catalogue topology states it (tests/test_cost.py).
+        estimate = getattr(self.module, "cost", None)
+        if estimate is not None:
+            cost.check(estimate, config)
 
 
 def docstring_markdown(docstring: str) -> str:

@@ -28,6 +28,7 @@ from keras import layers
 
 from topologies.config import ConfigError
 from topologies.contract import Event
+from topologies.cost import Cost, call, fed, per_step, recurrent, training
 from topologies.records import Facts
 from topologies.series import sine_waves
 
@@ -63,6 +64,18 @@ def check(config) -> None:
 
 # The Dense layer brings each output back to `features` numbers, so it can be fed back in.
 LAST_AXIS = {"to_features": "features"}
+
+
+def cost(config) -> Cost:
+    """Training (EPOCHS steps over steps - 1), the prime over the known steps, then one call of one
+    step per forecast fed back."""
+    batch, steps, features, units = config.batch, config.steps, config.features, config.units
+
+    def forward(length: int) -> Cost:
+        layer = recurrent(config.cell, batch, length, features, units)
+        return fed(batch, length, features) + layer + per_step(batch, length, units, features)
+
+    return training(forward(steps - 1), EPOCHS) + forward(steps) + call() + (forward(1) + call()) * (config.horizon - 1)
 
 
 def build(config) -> keras.Model:

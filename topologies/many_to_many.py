@@ -13,6 +13,18 @@ Reference: https://keras.io/api/layers/recurrent_layers/lstm/
 import keras
 from keras import layers
 
+from topologies.cost import Cost, call, fed, recurrent
+
+
+def cost(config) -> Cost:
+    """The input, one recurrent layer handing on every step, one call."""
+    batch, steps = config.batch, config.steps
+    return (
+        fed(batch, steps, config.features)
+        + recurrent(config.cell, batch, steps, config.features, config.units)
+        + call()
+    )
+
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

@@ -13,6 +13,17 @@ Reference: https://keras.io/api/layers/recurrent_layers/lstm/
 import keras
 from keras import layers
 
+from topologies.cost import Cost, call, fed, recurrent
+
+
+def cost(config) -> Cost:
+    """The input, one recurrent layer handing on its last step, one call; then the probe that
+    measures h_1..h_T runs the same cell over sample 0's steps."""
+    batch, steps, features, units = config.batch, config.steps, config.features, config.units
+    layer = recurrent(config.cell, batch, steps, features, units, sequences=False)
+    probe = recurrent(config.cell, 1, steps, features, units)
+    return fed(batch, steps, features) + layer + probe + call()
+
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

@@ -36,10 +36,14 @@ class Executor:
         self._function = function
         self._compiled = None
         self._steps_run = 0
+        # A model can make its own steps: RepeatVector turns one vector per sample into a
+        # sequence, so the steps run are read from its outputs too, not from its input alone.
+        outputs = getattr(function, "outputs", None) or []
+        self._steps_inside = max((tensor.shape[1] or 0 for tensor in outputs if len(tensor.shape) > 2), default=0)
 
     def __call__(self, inputs, **keywords):
         first = keras.tree.flatten(inputs)[0]
-        self._steps_run += first.shape[1] if first.ndim > 1 else 1
+        self._steps_run += max(first.shape[1] if first.ndim > 1 else 1, self._steps_inside)
         if self._steps_run <= EAGER_STEP_LIMIT:
             return self._function(inputs, **keywords)
         if self._compiled is None:

@@ -14,6 +14,15 @@ Reference: https://keras.io/api/layers/reshaping_layers/repeat_vector/
 import keras
 from keras import layers
 
+from topologies.cost import Cost, call, data, fed, recurrent
+
+
+def cost(config) -> Cost:
+    """One vector per sequence, repeated over the steps, one recurrent layer, one call."""
+    batch, steps, features = config.batch, config.steps, config.features
+    repeated = fed(batch, 1, features) + data(batch, steps, features)
+    return repeated + recurrent(config.cell, batch, steps, features, config.units) + call()
+
 
 def build(config) -> keras.Model:
     Recurrent = getattr(layers, config.cell)  # layers.LSTM, layers.GRU or layers.SimpleRNN

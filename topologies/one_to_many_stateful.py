@@ -18,6 +18,7 @@ from keras import layers
 
 from topologies.config import ConfigError
 from topologies.contract import Event
+from topologies.cost import Cost, call, fed, recurrent
 from topologies.records import Facts
 
 # One model call per step: each call is a separate run, so the loop is kept short.
@@ -37,6 +38,13 @@ def check(config) -> None:
             f"so steps must be at most {MAX_CALLS}.",
             fix={"steps": MAX_CALLS},
         )
+
+
+def cost(config) -> Cost:
+    """One call per step, each of one step of the stateful layer."""
+    batch, features = config.batch, config.features
+    one_step = fed(batch, 1, features) + recurrent(config.cell, batch, 1, features, config.units) + call()
+    return one_step * config.steps
 
 
 def build(config) -> keras.Model:

@@ -45,3 +45,14 @@ class Refusal(ValueError):
         self.parts = tuple(parts)
         self.fix = fix or {}
         super().__init__("".join(parts))
+
+    def __reduce__(self):
+        """Pickled with its parts, so the user's text stays Quoted when a refusal comes back from
+        a worker process (app/workers.py), and with any attribute set on it since."""
+        return (_rebuilt, (type(self), self.parts, self.fix, dict(self.__dict__)))
+
+
+def _rebuilt(kind: type, parts: tuple, fix: dict, attributes: dict) -> Refusal:
+    refusal = kind(*parts, fix=fix)
+    refusal.__dict__.update(attributes)
+    return refusal

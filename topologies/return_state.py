@@ -15,6 +15,15 @@ Reference: https://keras.io/guides/working_with_rnns/#rnn-state-reuse
 import keras
 from keras import layers
 
+from topologies.cost import Cost, call, data, fed, recurrent
+
+
+def cost(config) -> Cost:
+    """The input, one recurrent layer handing on every step and its final states, one call."""
+    batch, steps, units = config.batch, config.steps, config.units
+    layer = recurrent(config.cell, batch, steps, config.features, units)
+    return fed(batch, steps, config.features) + layer + data(batch, 2, units) + call()
+
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

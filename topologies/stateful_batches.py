@@ -25,6 +25,7 @@ from keras import layers
 
 from topologies.config import ConfigError
 from topologies.contract import Event
+from topologies.cost import Cost, call, fed, recurrent
 from topologies.records import Facts
 
 
@@ -41,6 +42,13 @@ def chunk_sizes(steps: int, chunks: int) -> list[int]:
     """Split `steps` into `chunks` consecutive pieces, the later ones longer: 5, 2 -> [2, 3]."""
     size, longer = divmod(steps, chunks)
     return [size] * (chunks - longer) + [size + 1] * longer
+
+
+def cost(config) -> Cost:
+    """The pieces, one call each, then the whole sequences once more through the stateless twin."""
+    batch, steps, features = config.batch, config.steps, config.features
+    layer = recurrent(config.cell, batch, steps, features, config.units)
+    return fed(batch, steps, features) + layer + call() * config.chunks + layer + call()
 
 
 def build(config, stateful: bool = True) -> keras.Model:

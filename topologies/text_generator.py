@@ -19,23 +19,21 @@ Reference: https://keras.io/api/layers/core_layers/embedding/
 import keras
 from keras import layers
 
-from topologies.config import WORK_BUDGET, ConfigError
-
-
-def check(config) -> None:
-    # Scoring every word at every step is the heavy part here, not the recurrent layers.
-    scoring = config.batch * config.steps * config.vocab * (config.units + 1)
-    if scoring > WORK_BUDGET:
-        largest_vocab = WORK_BUDGET // (config.batch * config.steps * (config.units + 1))
-        raise ConfigError(
-            f"batch x steps x vocab x (units + 1) is {scoring:,}, above the budget of "
-            f"{WORK_BUDGET:,} that keeps a run near one second; shrink batch, steps, vocab or units.",
-            fix={"vocab": largest_vocab} if largest_vocab >= 2 else None,
-        )
-
+from topologies.cost import Cost, call, data, fed, per_step, recurrent
 
 # The scores have one number per word of the vocabulary (and so, after it, the softmax).
 LAST_AXIS = {"to_vocab": "vocab"}
+
+
+def cost(config) -> Cost:
+    """Token ids, their embeddings, two recurrent layers, a score per word at every step, softmax."""
+    batch, steps, units, vocab = config.batch, config.steps, config.units, config.vocab
+    embedded = fed(batch, steps, 1) + data(batch, steps, config.features)
+    layers_ = recurrent(config.cell, batch, steps, config.features, units) + recurrent(
+        config.cell, batch, steps, units, units
+    )
+    scores = per_step(batch, steps, units, vocab, time_distributed=True) + data(batch, steps, vocab)
+    return embedded + layers_ + scores + call()
 
 
 def build(config) -> keras.Model:

@@ -13,6 +13,16 @@ Reference: https://keras.io/api/layers/recurrent_layers/time_distributed/
 import keras
 from keras import layers
 
+from topologies.cost import Cost, call, fed, per_step, recurrent
+
+
+def cost(config) -> Cost:
+    """The input, one recurrent layer, the Dense applied at every step, one call."""
+    batch, steps, units = config.batch, config.steps, config.units
+    layer = recurrent(config.cell, batch, steps, config.features, units)
+    per_step_dense = per_step(batch, steps, units, config.dense, time_distributed=True)
+    return fed(batch, steps, config.features) + layer + per_step_dense + call()
+
 
 def build(config) -> keras.Model:
     steps = None if config.any_length else config.steps

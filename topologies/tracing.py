@@ -22,3 +22,20 @@ def trace(topology_id: str | object, config: Config, **options) -> Trace:
     """
     with KERAS_LOCK:  # the whole protocol at once: no other session's model in between
         return Stepper(topology_id, config, **options).run_to_end().snapshot()
+
+
+def trace_data(topology_id: str, config: Config, options: dict) -> dict:
+    """trace(...) as plain data (Trace.to_dict): what a worker process sends back (app/workers.py)."""
+    return trace(topology_id, config, **options).to_dict()
+
+
+def own_trace_data(kind: str, source: str | bytes, config: Config, name: str) -> dict:
+    """A user's own model traced, as plain data: kind "stack" with the text typed, or "model"
+    with a .keras file's bytes (read with its limits and allow-lists, topologies.keras_file)."""
+    if kind == "stack":
+        from topologies.own_model import OwnStack
+
+        return trace(OwnStack.from_text(source), config).to_dict()
+    from topologies.keras_file import OwnKerasFile
+
+    return trace(OwnKerasFile.from_bytes(source, name), config).to_dict()

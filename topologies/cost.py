@@ -1,0 +1,214 @@
+"""What a trace will cost, worked out from the sizes before anything is built, and the limit.
+
+A run costs more than the recurrent arithmetic the old budget counted. Measured on this
+machine (2 cores, bench/corners.py), the corners of the allowed sizes took up to 12 s and 5 GB:
+batch 1024 x steps 1000 x features 250 is a quarter of a billion input numbers before a single
+unit runs. So each topology states what it runs, as terms any run is made of:
+
+- `fed_numbers`: the dummy inputs: drawn at random, converted and copied into TensorFlow, each
+  costs several times a number a layer computes;
+- `numbers`: every other number the run holds, each layer's outputs, over all calls;
+- `multiply_adds`: the arithmetic of the layers (a training step counts three passes);
+- `sequential_steps`: the steps a recurrent loop takes one after another, each with its own
+  fixed overhead, summed over layers and calls (a bidirectional layer runs two loops);
+- `unrolled_steps`: layer calls Keras makes once per step in Python (TimeDistributed calls its
+  layer once per step in Keras 3: a thousand steps are a thousand Dense calls to compile);
+- `calls`: model calls and training steps, each with its own fixed overhead.
+
+Seconds and megabytes are linear in these terms; the coefficients were fitted to measurements
+on this machine (bench/corners.py --fit) and are written down below. A request whose estimate
+is above SECONDS_LIMIT or MEGABYTES_LIMIT is refused before any model exists, naming the term
+that costs most and how far to shrink the batch (every term grows with it).
+
+    cost = recurrent("LSTM", batch=10, steps=5, inputs=2, units=4) + data(10, 5, 2) + call()
+    cost.seconds("LSTM")     # a few hundredths of a second: mostly the call's fixed part
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from topologies.config import Config, ConfigError
+
+# Each step of a cell computes this many (units x (units + inputs)) blocks: LSTM's four gates,
+# GRU's three, SimpleRNN's one.
+GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
+
+SECONDS_LIMIT = 1.5  # the estimate's bound: measured runs stay under 2 s (bench/corners.py)
+MEGABYTES_LIMIT = 200  # the estimate's bound: measured peaks stay under 300 MB
+
+# Seconds per unit of each term, fitted (non-negative least squares) to about 120 runs per cell
+# on this machine on 2026-11-29 by `python -m bench.corners --fit`, with other work running (a
+# load of about 4 on 2 cores), so on the slow side. Numbers handed on come out free: their cost
+# is in the arithmetic that makes them; they count for memory.
+SECONDS_PER = {
+    "LSTM": {
+        "fed_numbers": 3.4e-8,
+        "numbers": 0.0,
+        "multiply_adds": 1.5e-10,
+        "sequential_steps": 4.7e-4,
+        "unrolled_steps": 8.6e-3,
+        "calls": 3.8e-3,
+    },
+    "GRU": {
+        "fed_numbers": 4.2e-8,
+        "numbers": 0.0,
+        "multiply_adds": 1.2e-10,
+        "sequential_steps": 4.1e-4,
+        "unrolled_steps": 4.4e-3,
+        "calls": 6.5e-3,
+    },
+    "SimpleRNN": {
+        "fed_numbers": 1.8e-8,
+        "numbers": 0.0,
+        "multiply_adds": 1.2e-10,
+        "sequential_steps": 1.9e-4,
+        "unrolled_steps": 5.7e-3,
+        "calls": 3.9e-3,
+    },
+}
+# Peak extra memory per number held: float32 (4 bytes) and the copies a run makes of it.
+BYTES_PER_NUMBER = 20
+
+# How each term is named in a refusal.
+TERM_WORDS = {
+    "fed_numbers": "input numbers",
+    "numbers": "numbers the layers hand on",
+    "multiply_adds": "multiply-adds",
+    "sequential_steps": "steps run one after another",
+    "unrolled_steps": "layer calls made once per step (TimeDistributed)",
+    "calls": "model calls",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Cost:
+    """The terms of one run; costs of the parts of a run add up."""
+
+    fed_numbers: int = 0
+    numbers: int = 0
+    multiply_adds: int = 0
+    sequential_steps: int = 0
+    unrolled_steps: int = 0
+    calls: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(*(getattr(self, name) + getattr(other, name) for name in TERMS))
+
+    def __mul__(self, times: int) -> Cost:
+        """The same part run `times` times (training epochs, one call per step)."""
+        return Cost(*(getattr(self, name) * times for name in TERMS))
+
+    def seconds_by_term(self, cell: str) -> dict[str, float]:
+        return {name: getattr(self, name) * SECONDS_PER[cell][name] for name in TERMS}
+
+    def seconds(self, cell: str) -> float:
+        return sum(self.seconds_by_term(cell).values())
+
+    def megabytes(self) -> float:
+        return (self.fed_numbers + self.numbers) * BYTES_PER_NUMBER / 1e6
+
+
+TERMS = tuple(field.name for field in dataclasses.fields(Cost))
+
+
+def fed(batch: int, steps: int, width: int) -> Cost:
+    """The dummy input of one call: (batch, steps, width) numbers drawn at random."""
+    return Cost(fed_numbers=batch * steps * width)
+
+
+def data(batch: int, steps: int, width: int) -> Cost:
+    """Numbers a layer hands on without arithmetic to speak of (RepeatVector, a join, softmax)."""
+    return Cost(numbers=batch * steps * width)
+
+
+def recurrent(cell: str, batch: int, steps: int, inputs: int, units: int, sequences: bool = True) -> Cost:
+    """One recurrent layer over the batch: its arithmetic, its loop, and its outputs (all of them
+    with return_sequences, else the last; the trace records h_t at every step either way)."""
+    return Cost(
+        numbers=batch * (steps if sequences else 1) * units,
+        multiply_adds=GATES[cell] * batch * steps * units * (units + inputs),
+        sequential_steps=steps,
+    )
+
+
+def per_step(batch: int, steps: int, inputs: int, outputs: int, time_distributed: bool = False) -> Cost:
+    """A Dense layer applied at every step (or once, with steps=1); wrapped in TimeDistributed,
+    it is called once per step."""
+    return Cost(
+        numbers=batch * steps * outputs,
+        multiply_adds=batch * steps * inputs * outputs,
+        unrolled_steps=steps if time_distributed else 0,
+    )
+
+
+def call() -> Cost:
+    """The fixed part of one model call."""
+    return Cost(calls=1)
+
+
+def training(forward: Cost, epochs: int) -> Cost:
+    """`epochs` training steps of a model whose forward pass costs `forward`: backward takes
+    about two forward passes of arithmetic and runs the loop again."""
+    step = Cost(
+        fed_numbers=forward.fed_numbers,
+        numbers=forward.numbers,
+        multiply_adds=3 * forward.multiply_adds,
+        sequential_steps=2 * forward.sequential_steps,
+        unrolled_steps=2 * forward.unrolled_steps,
+        calls=1,
+    )
+    return step * epochs
+
+
+def check(cost_of: Callable[[Config], Cost], config: Config) -> None:
+    """Refuse, in one sentence, a run whose estimate is over a limit: name the costliest term and
+    offer the largest batch that fits, or, when even one sequence is too much, the largest
+    number of steps (every term grows with both). `cost_of` is the topology's estimate."""
+    cost = cost_of(config)
+    if within_limits(cost, config.cell):
+        return
+    seconds, megabytes = cost.seconds(config.cell), cost.megabytes()
+    if seconds / SECONDS_LIMIT >= megabytes / MEGABYTES_LIMIT:
+        by_term = cost.seconds_by_term(config.cell)
+        costliest = max(by_term, key=by_term.get)
+        estimate = f"about {seconds:.1f} s, above the {SECONDS_LIMIT} s limit"
+    else:
+        costliest = max(("fed_numbers", "numbers"), key=lambda name: getattr(cost, name))
+        estimate = f"about {megabytes:,.0f} MB, above the {MEGABYTES_LIMIT} MB limit"
+    fix = {}
+    for field in ("batch", "steps"):
+        fitting = _largest_fitting(cost_of, config, field)
+        if fitting:
+            fix = {field: fitting}
+            break
+    shrink = f"shrink {field} to {fitting} or less, or lower" if fix else "lower"
+    raise ConfigError(
+        f"This run would take {estimate}; most of it is {getattr(cost, costliest):,} "
+        f"{TERM_WORDS[costliest]}: {shrink} steps, features or units.",
+        fix=fix or None,
+    )
+
+
+def within_limits(cost: Cost, cell: str) -> bool:
+    return cost.seconds(cell) <= SECONDS_LIMIT and cost.megabytes() <= MEGABYTES_LIMIT
+
+
+def _largest_fitting(cost_of: Callable[[Config], Cost], config: Config, field: str) -> int | None:
+    """The largest value of `field` below the config's whose run fits, by halving (costs grow
+    with it); None if even 1 does not fit, or the topology refuses the smaller value itself."""
+
+    def fits(value: int) -> bool:
+        try:
+            return within_limits(cost_of(dataclasses.replace(config, **{field: value})), config.cell)
+        except ConfigError:
+            return False
+
+    if not fits(1):
+        return None
+    good, bad = 1, getattr(config, field)
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        good, bad = (middle, bad) if fits(middle) else (good, middle)
+    return good
