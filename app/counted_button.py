@@ -34,7 +34,7 @@ export default function ({ data, parentElement, setStateValue }) {
 """
 
 # Streamlit's own secondary button, as it looks in the light theme.
-_STYLE = """
+BUTTON_STYLE = """
 button {
   font: inherit;
   font-size: 0.875rem;
@@ -52,7 +52,7 @@ button:active:enabled { background: #ff4b4b; color: #ffffff; }
 button:disabled { cursor: not-allowed; color: rgba(49, 51, 63, 0.4); border-color: rgba(49, 51, 63, 0.1); }
 """
 
-_component = st.components.v2.component("rnn_shapes_counted_button", js=_SCRIPT, css=_STYLE)
+_component = st.components.v2.component("rnn_shapes_counted_button", js=_SCRIPT, css=BUTTON_STYLE)
 
 
 def total_clicks(key: str) -> int:

@@ -66,3 +66,12 @@ def teaching_from_query(query: dict[str, str]) -> tuple[dict[str, object], list[
 def written(value: object) -> str:
     """A setting as its widget writes it into the URL: true, false, colorblind."""
     return str(value).lower()
+
+
+def teaching_query(teaching: Teaching) -> dict[str, str]:
+    """The link parameters of the settings that differ from their defaults, as the widgets write them."""
+    return {
+        field.name: written(getattr(teaching, field.name))
+        for field in dataclasses.fields(Teaching)
+        if getattr(teaching, field.name) != field.default
+    }

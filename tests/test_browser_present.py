@@ -1,5 +1,7 @@
-"""Presentation mode in a real browser, on a projector's 1024 x 768: the diagram is the first
-thing on screen, the sidebar is folded, and every word of the figure is drawn at 20 px or more.
+"""Teaching with it in a real browser. Presentation mode, on a projector's 1024 x 768: the diagram
+is the first thing on screen, the sidebar is folded, and every word of the figure is drawn at
+20 px or more. Slides: the SVG and PNG downloads are made in the browser, named after the
+picture, and hold what the run measured.
 
 The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
 for this module, stopped by its pid afterwards).
@@ -7,7 +9,20 @@ for this module, stopped by its pid afterwards).
 
 from __future__ import annotations
 
-from tests.test_browser import ROOT, WAIT_MS, browser, chromium, server  # noqa: F401 - pytest fixtures
+import struct
+from pathlib import Path
+from xml.etree import ElementTree
+
+from app.diagram import draw
+from tests.helpers import fmt, seed_config, traced
+from tests.test_browser import (  # noqa: F401 - pytest fixtures
+    ROOT,
+    WAIT_MS,
+    _wait_for_plot_text,
+    browser,
+    chromium,
+    server,
+)
 
 PROJECTOR = {"width": 1024, "height": 768}
 PROJECTOR_TEXT = 20  # pixels: the issue's smallest text on a projected figure
@@ -58,4 +73,38 @@ def test_present_mode_on_a_projector_puts_the_large_diagram_first(browser, serve
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert not errors, errors
+    page.context.close()
+
+
+SLIDE = "rnn_shapes_stacked_LSTM_batch10_steps5_features2_units6_depth2"  # topology, cell, each size
+
+
+def _download(page, label: str):
+    with page.expect_download(timeout=WAIT_MS) as started:
+        page.get_by_role("button", name=label).click()
+    return started.value
+
+
+def test_the_slides_downloads_hold_the_measured_shapes_and_twice_the_pixels(browser, server):  # noqa: F811
+    result = traced("stacked", seed_config("stacked", units=6))
+    first = result.calls[0]
+    measured = {fmt(first.input_shapes[0]), *(fmt(activity.output_shapes[0]) for activity in first.layers)}
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
+    page.goto(f"{server}/?topology=stacked&units=6", timeout=WAIT_MS)
+    _wait_for_plot_text(page, "(10, 6)")
+
+    svg = _download(page, "Download SVG")
+    assert svg.suggested_filename == f"{SLIDE}.svg"
+    root = ElementTree.fromstring(Path(svg.path()).read_text())
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    words = "".join(root.itertext())
+    assert all(shape in words for shape in measured), (measured, words[:400])
+
+    png = _download(page, "Download PNG (2x)")
+    assert png.suggested_filename == f"{SLIDE}.png"
+    head = Path(png.path()).read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])  # the IHDR chunk: width, then height
+    figure = draw(result)
+    assert (width, height) == (2 * figure.layout.width, 2 * figure.layout.height)
     page.context.close()

@@ -58,7 +58,7 @@ def test_a_link_with_present_opens_the_diagram_first_and_large(written):
     folded = at.expander[0]
     assert folded.label == "The explanation, the tables and the code"
     assert folded.dataframe and len(folded.dataframe) == len(at.dataframe)
-    assert len(folded.code) == len(at.code) == 1
+    assert len(folded.code) == len(at.code) == 2  # the Keras code and the link to this picture
     assert metrics(at)["Output shape"] == "(10, 4)"
     assert at.query_params["present"] == "true"  # the address bar keeps it, as the toggle writes it
 

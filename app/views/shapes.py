@@ -15,6 +15,7 @@ from app.literal import markdown_of
 from app.looks import PRESENT_SCALE, Look
 from app.runnable import runnable_code
 from app.showing import show_diagram
+from app.slides import slide_name, slides
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError, parse_config
 from topologies.records import Trace
@@ -116,7 +117,7 @@ if teaching.present:
     # Streamlit leaves 6rem above the page for its header; the top bar needs 4, and a projector
     # needs every line of its 768 for the picture.
     st.html('<style>[data-testid="stMainBlockContainer"] {padding-top: 4rem}</style>')
-show_diagram(draw(result, look), "diagram", filename=f"rnn_shapes_{topology_id}")
+show_diagram(draw(result, look), "diagram", filename=slide_name(topology_id, config))
 if teaching.present:
     st.caption(caption(result))
     st.button("Leave presentation mode", on_click=st.session_state.update, kwargs={"present": False})
@@ -124,5 +125,7 @@ if teaching.present:
     with st.expander("The explanation, the tables and the code"):
         explain(topology_id)
         details(result, config)
+        slides("diagram", topology_id, config, teaching)
 else:
+    slides("diagram", topology_id, config, teaching)
     details(result, config)
