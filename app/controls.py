@@ -119,6 +119,10 @@ def open_link(query: dict[str, str]) -> None:
     rewritten = [name for name, value in teaching.items() if query[name] != written(value)]
     for name in rewritten:
         st.query_params[name] = written(teaching[name])
+    # Which rows a picture has is known once it is traced: the quiz checks the link's row then
+    # (app.quiz_box), and the row stays in the address bar meanwhile.
+    st.session_state.quiz_row_from_link = teaching.pop("quiz_row", None)
+    kept = {*values, *teaching, *(["quiz_row"] if st.session_state.quiz_row_from_link else [])}
     values.update(teaching)
     warnings += teaching_warnings
     st.session_state.link_warnings = warnings
@@ -127,7 +131,7 @@ def open_link(query: dict[str, str]) -> None:
     dropped = [
         name
         for name in query
-        if (name not in values and name != "topology") or (name == "topology" and query[name] != topology_id)
+        if (name not in kept and name != "topology") or (name == "topology" and query[name] != topology_id)
     ]
     for name in dropped:
         del st.query_params[name]
@@ -145,7 +149,7 @@ def sidebar() -> tuple[str, dict[str, object]]:
     ids = list(CATALOGUE)
     # The ids themselves are the options: a bound box writes what it shows into the URL.
     topology_id = st.sidebar.selectbox(
-        "Topology", ids, index=ids.index(DEFAULT_TOPOLOGY), on_change=adapt_to_topology, **_bound("topology")
+        "Topology", ids, index=ids.index(DEFAULT_TOPOLOGY), on_change=adapt_to_topology, **bound("topology")
     )
     topology = CATALOGUE[topology_id]
     st.sidebar.caption(topology.summary)
@@ -158,7 +162,7 @@ def sidebar() -> tuple[str, dict[str, object]]:
         st.sidebar.header("This topology")
     for name in topology.extras:
         if name == "any_length":
-            values[name] = st.sidebar.checkbox("Any length (steps=None)", value=False, help=HELP[name], **_bound(name))
+            values[name] = st.sidebar.checkbox("Any length (steps=None)", value=False, help=HELP[name], **bound(name))
         elif name in CHOICES:
             values[name] = _choice(name, name, defaults)
         else:
@@ -169,10 +173,11 @@ def sidebar() -> tuple[str, dict[str, object]]:
 def teaching_sidebar() -> Teaching:
     """Draw the sidebar's Teach section; return how the page should show the picture."""
     st.sidebar.header("Teach")
-    present = st.sidebar.toggle("Presentation mode", value=False, help=TEACHING_HELP["present"], **_bound("present"))
+    present = st.sidebar.toggle("Presentation mode", value=False, help=TEACHING_HELP["present"], **bound("present"))
     # The palettes' own names are the options: a bound box writes what it shows into the URL.
-    palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **_bound("palette"))
-    return Teaching(present=present, palette=palette)
+    palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **bound("palette"))
+    quiz = st.sidebar.toggle("Predict the shape", value=False, help=TEACHING_HELP["quiz"], **bound("quiz"))
+    return Teaching(present=present, palette=palette, quiz=quiz)
 
 
 def defaults_of(topology_id: str) -> Config:
@@ -181,7 +186,7 @@ def defaults_of(topology_id: str) -> Config:
     return CATALOGUE[topology_id].default_config()
 
 
-def _bound(key: str) -> dict[str, object]:
+def bound(key: str) -> dict[str, object]:
     """A widget tied to its URL parameter and kept for the whole browser session."""
     return {"key": key, "bind": "query-params", "persist_state": "session"}
 
@@ -189,7 +194,7 @@ def _bound(key: str) -> dict[str, object]:
 def _choice(name: str, label: str, defaults: Config) -> str:
     choices = CHOICES[name]
     index = choices.index(getattr(defaults, name))
-    return st.sidebar.selectbox(label, choices, index=index, help=HELP.get(name), **_bound(name))
+    return st.sidebar.selectbox(label, choices, index=index, help=HELP.get(name), **bound(name))
 
 
 def _size_input(name: str, topology, defaults: Config) -> int:
@@ -197,7 +202,7 @@ def _size_input(name: str, topology, defaults: Config) -> int:
     says what is allowed and offers the fix. The help gives the range that applies now."""
     low, high = allowed_range(topology, name)
     return st.sidebar.number_input(
-        name, value=getattr(defaults, name), step=1, help=f"{HELP[name]} Here: {low} to {high}.", **_bound(name)
+        name, value=getattr(defaults, name), step=1, help=f"{HELP[name]} Here: {low} to {high}.", **bound(name)
     )
 
 

@@ -55,8 +55,9 @@ from app.layout import layout
 from app.layout_grid import COLUMN_WIDTH, FIRST_COLUMNS, MAX_COLUMNS, ROW_GAP
 from app.looks import SCREEN, Look
 from app.plan import FONT_SIZE, ROLES, SHEETS
+from app.quiz import hidden_text, hide
 from app.render import render
-from topologies.records import Trace
+from topologies.records import Shape, Trace
 
 if TYPE_CHECKING:  # Plotly is app.render's business; here it only names the type handed back
     import plotly.graph_objects as go
@@ -64,9 +65,12 @@ if TYPE_CHECKING:  # Plotly is app.render's business; here it only names the typ
 __all__ = ["COLUMN_WIDTH", "FIRST_COLUMNS", "FONT_SIZE", "MAX_COLUMNS", "ROLES", "ROW_GAP", "SHEETS", "draw"]
 
 
-def draw(trace: Trace, look: Look = SCREEN) -> go.Figure:
+def draw(trace: Trace, look: Look = SCREEN, hidden: Shape | None = None) -> go.Figure:
     """The unrolled network of `trace`, annotated with every shape the run produced, dressed by
-    `look` (app.looks: larger for a projector)."""
-    figure = render(layout(trace), look)
-    figure.layout.meta = {**figure.layout.meta, "description": describe(trace)}  # the alt text (app.describe)
+    `look` (app.looks: larger for a projector); a `hidden` shape is written "(?)" (app.quiz)."""
+    plan, description = layout(trace), describe(trace)  # the alt text: app.describe
+    if hidden is not None:
+        plan, description = hide(plan, hidden), hidden_text(description, hidden)
+    figure = render(plan, look)
+    figure.layout.meta = {**figure.layout.meta, "description": description}
     return figure

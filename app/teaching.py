@@ -2,6 +2,7 @@
 
     ?present=1           presentation mode: the diagram first and larger, the rest folded away
     ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
+    ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
 
 These settings change how the page shows a configuration, never the configuration itself: they
 are not fields of Config. app.controls draws their widgets; this module says what they may hold.
@@ -12,9 +13,11 @@ sentence that names the parameter and shows the value as code (app.literal).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from app.literal import literal, markdown_of
 from app.looks import PALETTES
+from app.quiz import OUTPUT
 from topologies.refusal import Refusal, quoted
 
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -26,6 +29,8 @@ class Teaching:
 
     present: bool = False  # presentation mode: the diagram first, 20 px text, details folded away
     palette: str = "seed"  # a key of app.looks.PALETTES: the figure's colours
+    quiz: bool = False  # predict the shape: one row's shape hidden and asked for
+    quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
@@ -34,7 +39,9 @@ HELP = {
     "explanations folded away. The sidebar folds too: open it with the arrow at the top left.",
     "palette": "seed: the seed's red x, green h and pink y. colorblind: Okabe and Ito's colours, told apart "
     "under the common colour-vision deficiencies. Each box keeps its letter either way.",
+    "quiz": "Hide one row's shape (the output, or a layer you choose under the picture) and ask for it.",
 }
+LAYER_NAME = re.compile(r"[A-Za-z0-9_]{1,60}")  # a Keras layer's name as this app's models write them
 
 
 def teaching_value(name: str, raw: str) -> object:
@@ -44,6 +51,10 @@ def teaching_value(name: str, raw: str) -> object:
         if text not in PALETTES:
             raise Refusal("palette is ", quoted(raw), f", but it must be {' or '.join(PALETTES)}.")
         return text
+    if name == "quiz_row":  # which rows the picture has is known once it is traced: the page checks
+        if not LAYER_NAME.fullmatch(raw.strip()):
+            raise Refusal("quiz_row is ", quoted(raw), ", but it must be output or a layer's name: letters, digits, _.")
+        return raw.strip()
     if text not in FLAGS:
         raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")
     return FLAGS[text]
@@ -64,8 +75,8 @@ def teaching_from_query(query: dict[str, str]) -> tuple[dict[str, object], list[
 
 
 def written(value: object) -> str:
-    """A setting as its widget writes it into the URL: true, false, colorblind."""
-    return str(value).lower()
+    """A setting as its widget writes it into the URL: true, false, colorblind, rnn_2."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def teaching_query(teaching: Teaching) -> dict[str, str]:

@@ -41,4 +41,4 @@ DOCUMENTED_LIMITS = {
 DOCUMENTED_WORK_BUDGET = 500_000_000
 # The documented link parameters that say how the Shapes page shows a picture, not what it
 # shows: they are not Config fields, and a link's config is read without them.
-DOCUMENTED_TEACHING = ("present", "palette")
+DOCUMENTED_TEACHING = ("present", "palette", "quiz", "quiz_row")

@@ -49,7 +49,7 @@ def legend_colours(figure: dict) -> dict[str, str]:
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_the_colorblind_palette_paints_every_role_in_its_okabe_ito_colour(topology_id):
-    result = traced(topology_id, seed_config(topology_id))
+    result = traced(topology_id, CATALOGUE[topology_id].default_config())
     seed = box_colours(draw(result).to_plotly_json())
     colourblind_figure = draw(result, Look(palette="colorblind")).to_plotly_json()
     colourblind = box_colours(colourblind_figure)
@@ -114,7 +114,7 @@ def test_a_palette_no_box_offers_is_refused_in_one_sentence(written):
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_every_figure_describes_itself_in_one_sentence_of_measured_shapes(topology_id):
-    result = traced(topology_id, seed_config(topology_id))
+    result = traced(topology_id, CATALOGUE[topology_id].default_config())
     description = draw(result).layout.meta["description"]
     # One sentence: a capital first, one full stop at the end and none followed by a space inside.
     assert description[0].isupper() and description.endswith(".") and not re.search(r"\.\s", description[:-1])

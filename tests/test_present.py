@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, Look
-from tests.helpers import assert_clean, metrics, open_app, seed_config, traced
+from app.teaching import teaching_from_query
+from tests.helpers import assert_clean, metrics, open_app, traced
 from topologies import CATALOGUE
 
 PROJECTOR_TEXT = 20  # pixels: the smallest text the issue allows on a projected figure
@@ -35,7 +38,7 @@ def sent_figure(at) -> dict:
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_a_projected_figure_draws_every_word_at_20_px_or_more(topology_id):
-    result = traced(topology_id, seed_config(topology_id))
+    result = traced(topology_id, CATALOGUE[topology_id].default_config())
     screen, projected = draw(result), draw(result, Look(scale=PRESENT_SCALE))
     assert min(font_sizes(screen.to_plotly_json())) >= SCREEN_TEXT
     assert min(font_sizes(projected.to_plotly_json())) >= PROJECTOR_TEXT
@@ -105,3 +108,26 @@ def test_a_present_value_no_toggle_can_hold_is_refused_in_one_sentence(written):
     assert at.sidebar.toggle(key="present").value is False
     assert metrics(at)["Output shape"] == "(10, 6)"  # the rest of the link still holds
     assert "present" not in at.query_params
+
+
+DOCUMENTED_FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    query=st.dictionaries(st.sampled_from(["present", "palette", "quiz", "units"]), st.text(max_size=20), max_size=4)
+)
+def test_a_link_s_teaching_parameters_are_read_or_refused_by_name(query):
+    """Documented: present and quiz take true/false/1/0/yes/no (any case, spaces around), palette
+    seed or colorblind; anything else is one warning naming the parameter. Sizes are not read here."""
+    values, warnings = teaching_from_query(query)
+    for name, raw in query.items():
+        if name == "units":
+            assert name not in values
+            continue
+        text = raw.strip().lower()
+        allowed = text in ("seed", "colorblind") if name == "palette" else text in DOCUMENTED_FLAGS
+        named = [warning for warning in warnings if warning.startswith(f"The link's `'{name}'` was ignored")]
+        assert (name in values, len(named)) == ((True, 0) if allowed else (False, 1)), (name, raw, warnings)
+        if allowed:
+            assert values[name] == (text if name == "palette" else DOCUMENTED_FLAGS[text])

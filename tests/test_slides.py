@@ -16,7 +16,7 @@ import pytest
 from app.controls import config_from_query
 from app.slides import slide_name
 from app.teaching import teaching_from_query
-from tests.helpers import assert_clean, open_app, seed_config
+from tests.helpers import assert_clean, open_app
 from topologies import CATALOGUE, Config
 
 
@@ -48,7 +48,7 @@ def test_a_slide_file_is_named_after_the_topology_and_its_sizes(topology_id, con
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_every_slide_name_is_a_safe_file_name_that_says_the_topology(topology_id):
-    name = slide_name(topology_id, seed_config(topology_id))
+    name = slide_name(topology_id, CATALOGUE[topology_id].default_config())
     assert name.startswith(f"rnn_shapes_{topology_id}_")
     assert all(char.isalnum() or char in "_-" for char in name)
     assert "batch10" in name and "steps5" in name and "features2" in name

@@ -3,7 +3,11 @@
 In presentation mode (the sidebar's Teach section, or ?present=1) the page is made for a
 projector: the diagram comes first, drawn larger (app.looks.PRESENT_SCALE), with a one-line
 caption under it, and the explanation, the tables and the code are folded into one expander.
+With "Predict the shape" (or ?quiz=1), one row's shape is hidden in the picture and asked for
+under it (app.quiz_box); the tables and the code, which would give it away, wait for the answer.
 """
+
+import dataclasses
 
 import streamlit as st
 
@@ -13,6 +17,8 @@ from app.engine import cached_trace
 from app.history import stop_page
 from app.literal import markdown_of
 from app.looks import PRESENT_SCALE, Look
+from app.quiz import hidden_text
+from app.quiz_box import quiz_box
 from app.runnable import runnable_code
 from app.showing import show_diagram
 from app.slides import slide_name, slides
@@ -117,11 +123,21 @@ if teaching.present:
     # Streamlit leaves 6rem above the page for its header; the top bar needs 4, and a projector
     # needs every line of its 768 for the picture.
     st.html('<style>[data-testid="stMainBlockContainer"] {padding-top: 4rem}</style>')
-show_diagram(draw(result, look), "diagram", filename=slide_name(topology_id, config))
+# The picture comes first on the page; the quiz under it decides whether a shape is hidden in it.
+picture = st.container()
+hidden = None
+if teaching.quiz:
+    row, hidden = quiz_box(result, slide_name(topology_id, config))
+    teaching = dataclasses.replace(teaching, quiz_row=row)
+with picture:
+    show_diagram(draw(result, look, hidden), "diagram", filename=slide_name(topology_id, config))
 if teaching.present:
-    st.caption(caption(result))
+    st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
     st.button("Leave presentation mode", on_click=st.session_state.update, kwargs={"present": False})
     say_what_the_link_changed()
+if hidden is not None:  # the tables, the code and the explanation would give the answer away
+    slides("diagram", topology_id, config, teaching)
+elif teaching.present:
     with st.expander("The explanation, the tables and the code"):
         explain(topology_id)
         details(result, config)
