@@ -131,8 +131,9 @@ if teaching.quiz:
     teaching = dataclasses.replace(teaching, quiz_row=row)
 with picture:
     show_diagram(draw(result, look, hidden), "diagram", filename=slide_name(topology_id, config))
+    if teaching.present:  # the caption belongs to the picture, above the quiz
+        st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
 if teaching.present:
-    st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
     st.button("Leave presentation mode", on_click=st.session_state.update, kwargs={"present": False})
     say_what_the_link_changed()
 if hidden is not None:  # the tables, the code and the explanation would give the answer away
