@@ -9,6 +9,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.history import PageStopped, keep_history
+from app.workers import pool
 from topologies.keras_guard import install_clear_session_guard
 
 st.set_page_config(page_title="RNN shapes", page_icon="🟩", layout="wide")
@@ -16,6 +17,9 @@ with st.spinner("Loading TensorFlow…"):
     # Streamlit clears the Keras session after every script run, from each session's thread:
     # make that wait for a model another session is building (topologies.keras_guard).
     install_clear_session_guard()
+    # The workers that make the pictures (app/workers.py) start loading TensorFlow now, beside
+    # the server, rather than when the first picture is asked for.
+    pool()
 # The pages are listed across the top, so a sidebar appears only where a page puts widgets in it
 # (Shapes): the lab pages, whose widgets sit in the page itself, keep the whole width.
 page = st.navigation(

@@ -18,10 +18,10 @@ import threading
 import time
 
 from app.workers import Lane, Pool
-from topologies import Config
+from topologies import CATALOGUE, Config
 from topologies.tracing import trace_data
 
-HEAVY = ("many_to_one", Config(batch=1024, steps=1000, features=8, units=1), {})
+HEAVY = ("many_to_one", Config(batch=900, steps=1000, features=8, units=1), {})
 SESSIONS, REQUESTS = 5, 10
 P95_GOAL = 1.5
 
@@ -70,6 +70,8 @@ def measure(call_small, call_heavy, label: str, offset: int) -> list[float]:
 
 
 def main() -> None:
+    topology_id, config, _ = HEAVY
+    CATALOGUE[topology_id].check(config)  # the heavy request is one the app allows
     pool = Pool()
     pool.start()
     one = Lane("one")
