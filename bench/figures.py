@@ -198,13 +198,14 @@ def _settled_megabytes() -> float:
 
 def heaviest_within_limits(settings: Settings) -> Measurement:
     """Figure 6: the heaviest config the limits allow, for many_to_one and stacked: seconds and JSON size."""
-    config = heaviest_config()
-    details = [
-        f"batch={config.batch} steps={config.steps} features={config.features} units={config.units} "
-        f"{config.cell}: work {config.work:,}"
-    ]
+    details = []
     largest_kilobytes = 0.0
     for topology_id in ("many_to_one", "stacked"):
+        config = heaviest_config(topology_id)
+        details.append(
+            f"{topology_id}: batch={config.batch} steps={config.steps} features={config.features} "
+            f"units={config.units} {config.cell}: work {config.work:,}"
+        )
         app_runs, keras_runs = [], []
         for _ in range(settings.heaviest_repeats):
             app_runs.append(trace_and_draw(topology_id, config))

@@ -7,7 +7,6 @@ import random
 
 from app.controls import DEFAULT_TOPOLOGY
 from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError
-from topologies.config import WORK_BUDGET
 
 # The values a user drags a size slider to.
 SLIDER_STOPS = {
@@ -19,8 +18,8 @@ WIDGETS = ("batch", "steps", "units", "cell", "topology")
 
 
 def default_config(topology_id: str) -> Config:
-    """The defaults, except where a topology refuses them (the feedback loop needs units = features)."""
-    return Config(units=2) if topology_id == "one_to_many_stateful" else Config()
+    """The topology's own defaults (the feedback loops need units = features)."""
+    return CATALOGUE[topology_id].default_config()
 
 
 def is_allowed(topology_id: str, config: Config) -> bool:
@@ -73,19 +72,42 @@ def distinct_configs(count: int) -> list[tuple[str, Config]]:
         units = 1 + round_number % 16
         # batch alone makes every config of a topology new; steps and units vary the shapes.
         config = Config(batch=1 + round_number, steps=2 + round_number % 9, units=units)
-        if topology_id == "one_to_many_stateful":
+        if "units" in dict(CATALOGUE[topology_id].defaults):  # a feedback loop: units = features
             config = dataclasses.replace(config, features=units)
         configs.append((topology_id, config))
     return configs
 
 
-def heaviest_config(steps: int = LIMITS["steps"][1]) -> Config:
-    """The most work the budget allows at `steps` steps and default features: for every units,
-    the largest batch that fits; of those, the one with the most batch x steps x units x (units + features)."""
-    features = Config().features
+def heaviest_config(topology_id: str) -> Config:
+    """The most recurrent work `topology_id` accepts at default features: for every units, the
+    longest steps it takes with batch 1, then the largest batch at those steps (the work budget and
+    the cost estimate both apply); of those, the one with the most batch x steps x units x (units +
+    features)."""
     candidates = []
-    for units in range(1, LIMITS["units"][1] + 1):
-        batch = min(LIMITS["batch"][1], WORK_BUDGET // (steps * units * (units + features)))
-        if batch >= 1:
-            candidates.append(Config(batch=batch, steps=steps, features=features, units=units))
+    for units in range(1, LIMITS["units"][1] + 1, 7):
+        steps = _largest(topology_id, Config(batch=1, units=units), "steps")
+        if steps is None:
+            continue
+        batch = _largest(topology_id, Config(batch=1, steps=steps, units=units), "batch")
+        candidates.append(Config(batch=batch, steps=steps, units=units))
     return max(candidates, key=lambda config: (config.work, config.units))
+
+
+def _largest(topology_id: str, config: Config, field: str) -> int | None:
+    """The largest value of `field` the topology accepts with the rest of `config`, by halving."""
+
+    def accepted(value: int) -> bool:
+        try:
+            return is_allowed(topology_id, dataclasses.replace(config, **{field: value}))
+        except ConfigError:  # Config itself refuses it (the work budget)
+            return False
+
+    low, high = LIMITS[field]
+    if not accepted(low):
+        return None
+    if accepted(high):
+        return high
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if accepted(middle) else (low, middle)
+    return low
