@@ -120,9 +120,9 @@ except ConfigError as error:
 
 look = Look(scale=PRESENT_SCALE if teaching.present else 1.0, palette=teaching.palette)
 if teaching.present:
-    # Streamlit leaves 6rem above the page for its header; the top bar needs 4, and a projector
-    # needs every line of its 768 for the picture.
-    st.html('<style>[data-testid="stMainBlockContainer"] {padding-top: 4rem}</style>')
+    # Streamlit leaves 6rem above the page for its header and 5rem each side; the top bar needs 4,
+    # and a projector needs every pixel of its 1024 x 768 for the picture.
+    st.html('<style>[data-testid="stMainBlockContainer"] {padding: 4rem 1rem 2rem}</style>')
 # The picture comes first on the page; the quiz under it decides whether a shape is hidden in it.
 picture = st.container()
 hidden = None
