@@ -26,8 +26,10 @@ import functools
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
+import types
 
 from topologies.config import ConfigError
 from topologies.refusal import Refusal
@@ -95,7 +97,14 @@ class Lane:
         context = multiprocessing.get_context("spawn")  # a fork of a process running TensorFlow is unsafe
         self._connection, child_end = context.Pipe()
         self._process = context.Process(target=_serve, args=(child_end,), name=f"rnn-shapes-{self.name}", daemon=True)
-        self._process.start()
+        # A spawned process first runs the parent's __main__ module again. Under Streamlit that is
+        # the app's own script (app/main.py): a worker must not run the app, so it is not told of it.
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self._process.start()
+        finally:
+            sys.modules["__main__"] = main
         child_end.close()
         self._ready = False
 
@@ -124,16 +133,24 @@ class Lane:
         self.start()
         if not self._ready:  # a new worker is still loading TensorFlow: its time is not the request's
             self._wait_for_answer(STARTUP_SECONDS, "its worker did not start")
-            self._connection.recv()
+            self._receive()
             self._ready = True
         self._connection.send((function, arguments))
         self._wait_for_answer(deadline, f"it was still running after {deadline:g} s")
-        status, payload = self._connection.recv()
+        status, payload = self._receive()
         if status == "done":
             return payload
         if status == "refused":
             raise payload
         raise RuntimeError(payload)
+
+    def _receive(self):
+        """The worker's answer; if it died instead (the pipe closed), it is replaced, and said so."""
+        try:
+            return self._connection.recv()
+        except (EOFError, OSError):
+            self.stop()
+            raise ServerBusy("This picture was stopped because its worker stopped; try again.") from None
 
     def _wait_for_answer(self, seconds: float, too_long: str) -> None:
         """Wait for the worker to answer; stop it, and say why in one sentence, if it dies, takes

@@ -13,6 +13,8 @@ unit runs. So each topology states what it runs, as terms any run is made of:
   fixed overhead, summed over layers and calls (a bidirectional layer runs two loops);
 - `unrolled_steps`: layer calls Keras makes once per step in Python (TimeDistributed calls its
   layer once per step in Keras 3: a thousand steps are a thousand Dense calls to compile);
+- `unrolled_weights`: the weights each of those calls holds, summed over the steps (compiling
+  and running a 512 x 5000 Dense at every step costs far more than a 4 x 3 one);
 - `calls`: model calls and training steps, each with its own fixed overhead.
 
 Seconds and megabytes are linear in these terms; the coefficients were fitted to measurements
@@ -41,15 +43,17 @@ MEGABYTES_LIMIT = 200  # the estimate's bound: measured peaks stay under 300 MB
 # Seconds per unit of each term, fitted (non-negative least squares) to about 120 runs per cell
 # on this machine on 2026-11-29 by `python -m bench.corners --fit`, with other work running (a
 # load of about 4 on 2 cores), so on the slow side. Numbers handed on come out free: their cost
-# is in the arithmetic that makes them; they count for memory. A per-step layer call is priced
-# at the slowest seen (the text model's, whose TimeDistributed Dense feeds a softmax), not the fit.
+# is in the arithmetic that makes them; they count for memory. A per-step layer call and its
+# weights are priced from two measured corners (time_distributed, 300 steps of a 512 x 256 Dense:
+# 1.9 s; text_generator, 88 steps of a 512 x 5000 Dense: 5.1 s), not the fit.
 SECONDS_PER = {
     "LSTM": {
         "fed_numbers": 3.4e-8,
         "numbers": 0.0,
         "multiply_adds": 1.5e-10,
         "sequential_steps": 4.7e-4,
-        "unrolled_steps": 1.2e-2,
+        "unrolled_steps": 3.6e-3,
+        "unrolled_weights": 2.1e-8,
         "calls": 3.8e-3,
     },
     "GRU": {
@@ -57,7 +61,8 @@ SECONDS_PER = {
         "numbers": 0.0,
         "multiply_adds": 1.2e-10,
         "sequential_steps": 4.1e-4,
-        "unrolled_steps": 1.2e-2,
+        "unrolled_steps": 3.6e-3,
+        "unrolled_weights": 2.1e-8,
         "calls": 6.5e-3,
     },
     "SimpleRNN": {
@@ -65,7 +70,8 @@ SECONDS_PER = {
         "numbers": 0.0,
         "multiply_adds": 1.2e-10,
         "sequential_steps": 1.9e-4,
-        "unrolled_steps": 1.2e-2,
+        "unrolled_steps": 3.6e-3,
+        "unrolled_weights": 2.1e-8,
         "calls": 3.9e-3,
     },
 }
@@ -79,6 +85,7 @@ TERM_WORDS = {
     "multiply_adds": "multiply-adds",
     "sequential_steps": "steps run one after another",
     "unrolled_steps": "layer calls made once per step (TimeDistributed)",
+    "unrolled_weights": "weights of the layer called at every step (TimeDistributed), over the steps",
     "calls": "model calls",
 }
 
@@ -92,6 +99,7 @@ class Cost:
     multiply_adds: int = 0
     sequential_steps: int = 0
     unrolled_steps: int = 0
+    unrolled_weights: int = 0
     calls: int = 0
 
     def __add__(self, other: Cost) -> Cost:
@@ -141,6 +149,7 @@ def per_step(batch: int, steps: int, inputs: int, outputs: int, time_distributed
         numbers=batch * steps * outputs,
         multiply_adds=batch * steps * inputs * outputs,
         unrolled_steps=steps if time_distributed else 0,
+        unrolled_weights=steps * inputs * outputs if time_distributed else 0,
     )
 
 
@@ -158,6 +167,7 @@ def training(forward: Cost, epochs: int) -> Cost:
         multiply_adds=3 * forward.multiply_adds,
         sequential_steps=2 * forward.sequential_steps,
         unrolled_steps=2 * forward.unrolled_steps,
+        unrolled_weights=2 * forward.unrolled_weights,
         calls=1,
     )
     return step * epochs
