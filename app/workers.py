@@ -32,7 +32,7 @@ import time
 import types
 
 from topologies.config import ConfigError
-from topologies.refusal import Refusal
+from topologies.refusal import Refusal, quoted
 
 DEADLINE_SECONDS = 10
 MEMORY_LIMIT_MB = 2_000  # a worker's resident memory: about 700 MB of it is TensorFlow itself
@@ -142,7 +142,8 @@ class Lane:
             return payload
         if status == "refused":
             raise payload
-        raise RuntimeError(payload)
+        # A bug: said in one sentence, its text shown as code (it may hold a name from a user's file).
+        raise ServerBusy("This picture could not be made, because of an error in RNN shapes: ", quoted(payload), ".")
 
     def _receive(self):
         """The worker's answer; if it died instead (the pipe closed), it is replaced, and said so."""

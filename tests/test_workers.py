@@ -34,6 +34,10 @@ def refuse_with_user_text(text: str) -> None:
     raise error
 
 
+def fail_with(text: str) -> None:
+    raise KeyError(text)
+
+
 def append_a_line(path: str) -> str:
     time.sleep(3)  # long enough for the other identical requests to arrive meanwhile
     with open(path, "a") as file:
@@ -66,6 +70,14 @@ def test_a_refusal_comes_back_with_its_parts_and_what_was_set_on_it(lane):
     assert [type(part) for part in error.parts] == [str, Quoted, str]
     assert error.parts[1] == repr("[log in](https://example.com)")
     assert error.fix == {"units": 2} and error.position == 2
+
+
+def test_a_bug_in_a_worker_is_one_sentence_with_its_text_as_code(lane):
+    with pytest.raises(ServerBusy) as failed:
+        lane.call(fail_with, ("[a link](https://example.com)",), deadline=60)
+    assert str(failed.value).startswith("This picture could not be made, because of an error in RNN shapes: ")
+    assert [type(part) for part in failed.value.parts] == [str, Quoted, str]
+    assert lane.call(sleep_then_answer, (0, "served"), deadline=60) == "served"  # the worker lives on
 
 
 def test_a_heavy_request_does_not_hold_up_a_light_one():
