@@ -44,6 +44,7 @@ HELP = {
     "dense": "Outputs of the Dense layer applied at every step.",
     "chunks": "Consecutive batches each sequence is split into.",
     "horizon": "Future steps to generate one at a time.",
+    "target_steps": "Steps of the sequence the decoder writes, however many steps the encoder reads.",
     "any_length": "Build with steps=None: one model accepts any sequence length.",
     "merge_mode": "How the two directions' h_t become y_t: side by side (concat, 2 x units) or number by number.",
 }

@@ -13,7 +13,8 @@ not the faded y_t above it); a slot is (call, the row's own step). The kinds of 
 - fan_out: one vector per sequence (RepeatVector's input, the h_T of a layer with
   return_sequences=False) handed on to every step of the row above.
 - carry: along a recurrent row, h_t to h_(t+1); right to left on a bidirectional layer's
-  backward row, which reads the sequence from the end. None across a reset or across the gap.
+  backward row, which reads the sequence from the end; along a cell's row, from one call of the
+  cell to the next (its output and state handed back to itself). None across a reset or the gap.
 - feedback: pink, from a call's last y back down to the next call's first x, drawn only where
   the numbers show that the next call was fed exactly that y.
 - state: green, a recurrent layer's last h_t into another recurrent layer's first h_t, which
@@ -46,7 +47,7 @@ def arrows_into_row(
         arrows += _feeds(grid, anchors, boxes, source_row, row_index)
     for source_row in grid.state_rows(row_index):
         arrows += _states(grid, anchors, boxes, source_row, row_index)
-    if grid.rows[row_index].role in ("recurrent", "forward", "backward"):
+    if grid.rows[row_index].role in ("recurrent", "forward", "backward", "cell"):
         arrows += _carries(grid, row_index, boxes, anchors[row_index])
     for slot, extra in extras:
         arrows += _into_extra(grid, anchors, boxes, row_index, slot, extra)

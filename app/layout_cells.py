@@ -82,6 +82,8 @@ def cell_at(spot: Spot) -> Cell:
         return _output_cell(spot)
     if role in ("recurrent", "forward", "backward"):
         return _state_cell(spot)
+    if role == "cell":
+        return _cell_call(spot)
     return _layer_cell(spot)
 
 
@@ -123,6 +125,23 @@ def _state_cell(spot: Spot) -> Cell:
     dropped = f"y<sub>{t}</sub> of {plotly_text(row.layer)}: computed but discarded (return_sequences=False)"
     above = spot.geometry(0.3, width=0.45, dx=geometry.x - spot.place.x, dy=geometry.height / 2 + 0.4)
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
+
+
+def _cell_call(spot: Spot) -> Cell:
+    """One call of a cell called once per step: the h_t it returned (its output too)."""
+    row, t = spot.row, spot.t
+    activity = spot.call.activity(row.layer, spot.step)  # the cell's call at this step
+    shape, axes = activity.output_shapes[0], activity.output_axes[0]
+    hover = _hover(
+        f"<b>state h, call {spot.step + 1} of the cell</b> · {plotly_text(row.layer)}",
+        t,
+        shape,
+        axes,
+        activity.values.get("h_final", activity.values.get("y")),
+        tuple(shape),
+    )
+    geometry = spot.geometry(_height(shape[-1]))
+    return Cell(spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover))
 
 
 def _layer_cell(spot: Spot) -> Cell:

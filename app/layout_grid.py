@@ -7,10 +7,13 @@
 
 Columns run through every call of the model in order, and within a call through each model
 input's steps (its part of the picture: a seq2seq's encoder, then its decoder). Rows are the
-inputs, then each call of each layer in the order Keras ran them, then the output. t counts on
+inputs, then each call of each layer in the order Keras ran them (a cell called once per step
+in the graph: one row, its calls side by side as steps), then the output. t counts on
 across calls until the stateful layers are reset, because that is how far the state reaches
 back. Past MAX_COLUMNS
-steps only the first and last few are drawn, around one gap column that says how many it hides.
+steps only the first and last few are drawn, around one gap column that says how many it hides;
+with several inputs, each input's steps share the columns and have a gap of their own, so the
+last step of one part and the first of the next (a seq2seq's handed state) are always drawn.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ class Column:
 
 @dataclasses.dataclass(frozen=True)
 class Row:
-    role: str  # input | recurrent | forward | backward | layer | output
+    role: str  # input | recurrent | forward | backward | cell | layer | output
     layer: str | None  # the layer's name; None for the model's input and output rows
     left: str  # the layer as code, or "input" / "output"
     node: int = 0  # which call of the layer (a shared layer has a row per call); an input row: which input
@@ -193,8 +196,18 @@ class Grid:
         if row.role == "output" or self.trace.layer(row.layer).parent is not None:
             return None
         keys = {other.key: index for index, other in enumerate(self.rows) if other.role != "backward"}
+        for index, other in enumerate(self.rows):  # every call of a cell is its one row
+            if other.role == "cell":
+                keys.update({f"{other.layer}#{node + 1}": index for node in range(1, self.cell_calls(index))})
         fed_by = self.activity(row_index, 0).fed_by
-        return [keys[name] for name in fed_by] if fed_by and all(name in keys for name in fed_by) else None
+        if not fed_by or not all(name in keys for name in fed_by):
+            return None
+        return list(dict.fromkeys(keys[name] for name in fed_by))
+
+    def cell_calls(self, row_index: int, call_index: int = 0) -> int:
+        """How many times a cell row's cell was called in that call of the model: its steps."""
+        layer = self.rows[row_index].layer
+        return sum(1 for activity in self.trace.calls[call_index].layers if activity.layer == layer)
 
     def has_steps(self, row_index: int, call_index: int) -> bool:
         """Whether what this row hands on in that call has a steps axis (else one vector per sequence)."""
@@ -203,6 +216,8 @@ class Grid:
             return not is_vector_input(call, row.node)
         if row.role == "output":
             return len(call.output_shapes[0]) == 3
+        if row.role == "cell":  # one call per step: the calls are its steps
+            return True
         return len(self.activity(row_index, call_index).output_shapes[0]) == 3
 
     @functools.cached_property
@@ -257,10 +272,36 @@ def _columns(trace: Trace) -> list[Column]:
                 everything.append(Column(call_index, step, t, part=part))
     if len(everything) <= MAX_COLUMNS:
         return everything
-    last = MAX_COLUMNS - FIRST_COLUMNS - 1
-    skipped = len(everything) - FIRST_COLUMNS - last
-    gap = Column(everything[FIRST_COLUMNS].call, None, None, skipped)
-    return everything[:FIRST_COLUMNS] + [gap] + everything[-last:]
+    parts = [
+        [column for column in everything if column.part == part] for part in range(len(trace.calls[0].input_shapes))
+    ]
+    if len(trace.calls) > 1 or len(parts) == 1:
+        return _around_a_gap(everything, MAX_COLUMNS)
+    # Several inputs (a seq2seq's encoder and decoder): each part keeps its first and last steps,
+    # so the state handed from one part's last step to the next part's first stays in the picture.
+    shares = _shares([len(columns) for columns in parts], MAX_COLUMNS)
+    return [column for columns, share in zip(parts, shares) for column in _around_a_gap(columns, share)]
+
+
+def _around_a_gap(columns: list[Column], room: int) -> list[Column]:
+    """The columns, or where there are more than `room`, the first half of the room and the last
+    columns around one gap column that stands for those left out."""
+    if len(columns) <= room:
+        return columns
+    first = min(FIRST_COLUMNS, room // 2)
+    last = room - first - 1
+    gap = Column(columns[first].call, None, None, len(columns) - first - last, part=columns[first].part)
+    return columns[:first] + [gap] + columns[len(columns) - last :]
+
+
+def _shares(lengths: list[int], room: int) -> list[int]:
+    """Columns for each part: an equal share of the room, a short part's unused share going to the others."""
+    shares = [0] * len(lengths)
+    waiting = sorted(range(len(lengths)), key=lambda index: lengths[index])
+    while waiting:
+        index = waiting.pop(0)
+        shares[index] = min(lengths[index], (room - sum(shares)) // (len(waiting) + 1))
+    return shares
 
 
 def _rows(trace: Trace) -> list[Row]:
@@ -272,11 +313,13 @@ def _rows(trace: Trace) -> list[Row]:
     parts = parts_of(first_call)
     for activity in first_call.layers:
         layer = trace.layer(activity.layer)
-        if layer.kind == "model":
-            continue  # a nested model is drawn as a frame around its layers' rows
+        if layer.kind == "model" or (layer.kind == "cell" and activity.node):
+            continue  # a nested model is drawn as a frame around its layers' rows; a cell's calls on its row
         code = plotly_text(layer.code) + (f", call {activity.node + 1}" if activity.node else "")
         place = dict(node=activity.node, part=parts[activity.key])
-        if layer.kind == "recurrent":
+        if layer.kind == "cell":
+            rows.append(Row("cell", layer.name, f"{code}, once per step", **place))
+        elif layer.kind == "recurrent":
             rows.append(Row("recurrent", layer.name, code, **place))
         elif layer.kind == "bidirectional":
             rows.append(Row("forward", layer.name, f"{code}: forward", **place))

@@ -123,7 +123,10 @@ def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
     elif row.role == "recurrent" and len(output) == 2:
         right = f"h each step: ({batch}, {output[-1]})<br>hands on only the last: {right}"
         left += "<br>return_sequences=False"
-    if grid.trace.layer(row.layer).kind == "time_distributed":
+    elif row.role == "cell":
+        # Each call returns h_t, which goes back in as the next call's input and state.
+        right = f"each call: {right}<br>h<sub>t</sub> is fed back as x<sub>t+1</sub> and as the state"
+    if grid.trace.layer(row.layer).kind in ("time_distributed", "cell"):
         left += "<br>same weights at every step"
     note = row_note(grid.trace.layer(row.layer).settings, grid.trace.layer(row.layer).kind)
     if note and row.role != "backward":

@@ -50,6 +50,8 @@ def own_steps(grid: Grid, row_index: int, call_index: int) -> int:
     row, call = grid.rows[row_index], grid.trace.calls[call_index]
     if row.role == "input":
         return call.input_shapes[row.node][1] if grid.has_steps(row_index, call_index) else 1
+    if row.role == "cell":
+        return grid.cell_calls(row_index, call_index)
     if row.role == "output":
         shape = call.output_shapes[0]
     else:
@@ -105,6 +107,10 @@ def steps_read(grid: Grid, source_row: int, target_row: int, call: int, step: in
     step, or all of its steps into one vector (GlobalAveragePooling1D, Flatten): "window". One
     vector per sequence comes from its single place, fanned out to every step above ("fan_out").
     """
+    if grid.rows[target_row].role == "cell":
+        # A cell's first call reads what feeds its row; each later call reads the call before it,
+        # drawn as the state carried along the row.
+        return "feed", [own_steps(grid, source_row, call) - 1] if step == 0 else []
     if not grid.has_steps(source_row, call):  # its one place is its last step
         return ("fan_out" if grid.has_steps(target_row, call) else "feed"), [own_steps(grid, source_row, call) - 1]
     length = own_steps(grid, source_row, call)
@@ -134,7 +140,7 @@ def window(settings: dict, steps: int, out_steps: int, step: int) -> list[int]:
 def _call_places(grid: Grid, row_index: int, call_index: int) -> list[Place | None]:
     """Each of the row's steps in a call, at its place, or None where the gap hides it."""
     feeding = grid.feeding_rows(row_index)
-    below = _call_places(grid, feeding[0], call_index) if feeding else []
+    below = _call_places(grid, feeding[0], call_index) if feeding and grid.rows[row_index].role != "cell" else []
     if feeding and not grid.has_steps(row_index, call_index) and grid.rows[row_index].role not in RUNS_OVER_STEPS:
         # One vector per sequence, its only step: above the step that hands it on, with its t.
         return [below[-1] and dataclasses.replace(below[-1], step=0)]

@@ -22,6 +22,8 @@ SIZE_NAMES = ("tiny", "seed", "odd")
 # data of their own (sliding_windows cuts its windows from a series).
 OWN_PROTOCOL = ("one_to_many_stateful", "stateful_batches", "forecast_stateful", "sliding_windows")
 VALUE_WIDTH = 8  # numbers a trace keeps per vector of sample 0
+# The topologies that feed each output back in as the next input: units must equal features.
+FEEDBACK = ("one_to_many_stateful", "cell_loop")
 
 # ----------------------------------------------------------------------------- traces
 
@@ -30,19 +32,28 @@ def config_for(topology_id: str, size: str, cell: str = "LSTM", **changes) -> Co
     """The three sizes every topology is traced at, bent only where the topology demands it."""
     if size == "tiny":
         # Every size and extra at its smallest. chunks=1 because chunks may not exceed steps.
-        sizes = dict(batch=1, steps=1, features=1, units=1, depth=1, vocab=2, dense=1, chunks=1, horizon=1)
+        sizes = dict(
+            batch=1, steps=1, features=1, units=1, depth=1, vocab=2, dense=1, chunks=1, horizon=1, target_steps=1
+        )
         if topology_id == "forecast_stateful":
             sizes["steps"] = 2  # trains on pairs of consecutive steps
     elif size == "seed":
         sizes = dict(batch=10, steps=5, features=2, units=4)  # the other fields keep their defaults
     elif size == "odd":
-        sizes = dict(batch=3, steps=7, features=5, units=6, depth=3, vocab=11, dense=5, chunks=3, horizon=4)
+        sizes = dict(
+            batch=3, steps=7, features=5, units=6, depth=3, vocab=11, dense=5, chunks=3, horizon=4, target_steps=4
+        )
     else:
         raise ValueError(size)
-    if topology_id == "one_to_many_stateful":
+    if topology_id in FEEDBACK:
         sizes["units"] = sizes["features"]  # each output is fed back as the next input
     sizes.update(changes)
     return Config(cell=cell, **sizes)
+
+
+def long_steps(topology_id: str, steps: int) -> int:
+    """`steps`, or as many as the topology allows: cell_loop calls its cell at most 12 times."""
+    return min(steps, 12) if topology_id == "cell_loop" else steps
 
 
 SEED = dict(batch=10, steps=5, features=2, units=4)  # the seed's 10 tanks, 5 hours, 2 sensors, LSTM(4)

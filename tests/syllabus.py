@@ -16,6 +16,8 @@ DOCUMENTED_IDS = [
     "text_generator",
     "return_state",
     "bidirectional",
+    "seq2seq",
+    "cell_loop",
 ]
 
 # The documented choices of every field that takes a name: the cells, and how Bidirectional
@@ -36,6 +38,7 @@ DOCUMENTED_LIMITS = {
     "dense": (1, 256),
     "chunks": (1, 20),
     "horizon": (1, 50),
+    "target_steps": (1, 1000),
 }
 # batch x steps x units x (units + features) may be at most this.
 DOCUMENTED_WORK_BUDGET = 500_000_000

@@ -13,7 +13,9 @@ teaches, and from counts worked out by hand for the seed; never from the code un
 - carry: along a row of states, h_t to h_(t+1) of the same layer, unless the stateful layers were
   reset between them; right to left in a bidirectional layer's backward row.
 - feedback: one call's last y back to the next call's first x, where the topology feeds it back.
-- window: up from each step a Conv1D or pooling step reads (tests/test_own_drawing.py).
+- state: an encoder's last h_t into the first h_t of the decoder it starts (initial_state).
+- window: up from each step a Conv1D or pooling step reads (tests/test_own_drawing.py), or from
+  every step into one box (a join of the steps a cell made).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from app.diagram import draw
 from tests.helpers import config_for, seed_config
 from topologies import CATALOGUE, trace
 
-KINDS = {"feed", "carry", "feedback", "fan_out", "window"}
+KINDS = {"feed", "carry", "feedback", "fan_out", "window", "state"}
 IDS = list(CATALOGUE)
 
 # Worked out by hand from the seed's picture (batch 10, steps 5, features 2, units 4; chunks 2,
@@ -50,6 +52,11 @@ SEED_ARROWS = {
     "text_generator": dict(feed=30, carry=8),  # emb, h1, h2, Dense, softmax, y: 6 rows x 5 steps
     "return_state": dict(feed=12, carry=4),  # x->h, h->y at 5 steps; h_5 -> the returned h_T and c_T
     "bidirectional": dict(feed=20, carry=8),  # x -> both directions, both -> y, at 5 steps; 4 each way
+    # encoder: 5 x->h, 4 dropped y_t; decoder: 3 x->h, h->Dense, Dense->y; carries 4 + 2; h_5 -> decoder h_1
+    "seq2seq": dict(feed=18, carry=6, state=1),
+    # x -> the cell's first call; each call hands h_t to the next (4); all 5 into the join; the join
+    # fans out to the reshape's 5 steps; 5 reshape -> y
+    "cell_loop": dict(feed=6, carry=4, window=5, fan_out=5),
 }
 
 VARIANTS = [
@@ -165,15 +172,18 @@ def keras_edges(model) -> set[tuple[str, str]]:
         for layer in model.layers:
             if type(layer).__name__ == "InputLayer":
                 continue
-            node = layer._inbound_nodes[-1]  # its call in this graph
-            feeding = set().union(*(sources[id(tensor)] for tensor in node.input_tensors))
-            if hasattr(layer, "layers"):  # a nested model: its own graph, fed by what feeds it
-                inner_edges, outputs = walk(layer, [feeding] * len(layer.inputs))
-                edges |= inner_edges
-                sources.update((id(tensor), names) for tensor, names in zip(node.output_tensors, outputs))
-                continue
-            edges |= {(source, layer.name) for source in feeding}
-            sources.update((id(tensor), {layer.name}) for tensor in node.output_tensors)
+            # Its calls in this graph, in the order they were made (a cell: one per step).
+            for node in layer._inbound_nodes:
+                if not all(id(tensor) in sources for tensor in node.input_tensors):
+                    continue  # a call in another graph (a nested model's layer in its own)
+                feeding = set().union(*(sources[id(tensor)] for tensor in node.input_tensors))
+                if hasattr(layer, "layers"):  # a nested model: its own graph, fed by what feeds it
+                    inner_edges, outputs = walk(layer, [feeding] * len(layer.inputs))
+                    edges |= inner_edges
+                    sources.update((id(tensor), names) for tensor, names in zip(node.output_tensors, outputs))
+                    continue
+                edges |= {(source, layer.name) for source in feeding}
+                sources.update((id(tensor), {layer.name}) for tensor in node.output_tensors)
         return edges, [sources[id(tensor)] for tensor in model.outputs]
 
     edges, outputs = walk(model, [{"input"}] * len(model.inputs))
@@ -198,18 +208,23 @@ GRAPH_CASES = [
 
 @pytest.mark.parametrize(("topology_id", "size"), GRAPH_CASES)
 def test_the_drawn_graph_is_the_models_graph(topology_id, size, picture):
-    """Every arrow between two rows joins a layer to one Keras says it feeds, and every such pair
-    of layers is drawn; arrows within a layer (h_t to the y_t it drops) stay within it."""
+    """Every arrow between two rows joins a layer to one Keras says it feeds (an initial_state
+    too), and every such pair of layers is drawn; arrows within a layer (h_t to the y_t it drops)
+    stay within it, and a layer Keras feeds with its own output (a cell called once per step)
+    carries it along its row."""
     config = config_for(topology_id, size)
     seen = picture(topology_id, config)
     model = CATALOGUE[topology_id].build(config)
     drawn = {
         (node_of(seen, arrow["source"]), node_of(seen, arrow["target"]))
         for arrow in seen.arrows
-        if arrow["kind"] in ("feed", "fan_out")
+        if arrow["kind"] in ("feed", "fan_out", "window", "state")
     }
     between_rows = {(source, target) for source, target in drawn if source != target}
-    assert between_rows == keras_edges(model)
+    edges = keras_edges(model)
+    assert between_rows == {(source, target) for source, target in edges if source != target}
+    carried = {seen.boxes[arrow["source"]]["layer"] for arrow in seen.arrows if arrow["kind"] == "carry"}
+    assert {source for source, target in edges if source == target} <= carried
     for arrow in seen.arrows:  # within one layer, an arrow only goes from h_t into the y_t it drops
         if arrow["kind"] == "feed" and node_of(seen, arrow["source"]) == node_of(seen, arrow["target"]):
             assert seen.boxes[arrow["target"]]["role"] == "discarded", seen.boxes[arrow["target"]]

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.helpers import long_steps
 from topologies.catalogue import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,11 +246,13 @@ TOUCH_PX = 1.5  # two texts may share this much of an edge (anti-aliasing); more
 
 def _sizes(topology_id: str, long: bool) -> dict[str, int]:
     """The link's sizes: the defaults, or 40 steps of 512 units, bent only where the topology's
-    own limits demand it (one_to_many_stateful feeds each output back in: units = features, and
-    features go up to 256)."""
+    own limits demand it (one_to_many_stateful and cell_loop feed each output back in: units =
+    features, and features go up to 256; cell_loop calls its cell at most 12 times)."""
     sizes = {"steps": 40, "units": 512} if long else {}
-    if topology_id == "one_to_many_stateful":
+    if topology_id in ("one_to_many_stateful", "cell_loop"):
         sizes |= {"features": 256, "units": 256} if long else {"features": 2, "units": 2}
+    if long:
+        sizes["steps"] = long_steps(topology_id, sizes["steps"])
     return sizes
 
 

@@ -164,3 +164,13 @@ def test_trace_with_steps_1_is_not_refused_for_chunks_it_never_set(capsys):
     captured = capsys.readouterr()
     assert status == 0, captured.err
     assert json.loads(captured.out)["output_shapes"] == [[1, 1]]
+
+
+def test_a_two_word_extra_is_a_hyphenated_option_and_sets_the_decoders_length(capsys):
+    """--target-steps, written as an option is: the decoder writes that many steps, whatever the
+    encoder reads (5 source steps, 7 target steps, features 2 in and out)."""
+    assert main(["trace", "seq2seq", "--target-steps", "7", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["input_shapes"] == [[10, 5, 2], [10, 7, 2]]
+    assert data["output_shapes"] == [[10, 7, 2]]
+    assert data["config"]["target_steps"] == 7

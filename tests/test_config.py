@@ -26,6 +26,7 @@ SEED_DEFAULTS = {
     "dense": 3,
     "chunks": 2,
     "horizon": 3,
+    "target_steps": 3,  # seq2seq: 5 hours read, 3 written
     "any_length": False,
     "merge_mode": "concat",
 }
@@ -289,12 +290,13 @@ def test_any_length_is_offered_by_the_stateless_single_layer_topologies():
     }
 
 
+@pytest.mark.parametrize("topology_id", ["one_to_many_stateful", "cell_loop"])
 @pytest.mark.parametrize("units, features", [(4, 2), (1, 2), (3, 1)])
-def test_one_to_many_stateful_needs_units_equal_to_features(units, features):
+def test_feeding_each_output_back_needs_units_equal_to_features(topology_id, units, features):
     config = Config(units=units, features=features)
     fragments = ("units", str(units), "features", str(features))
-    raises_config_error(lambda: CATALOGUE["one_to_many_stateful"].check(config), *fragments)
-    raises_config_error(lambda: trace("one_to_many_stateful", config), *fragments)
+    raises_config_error(lambda: CATALOGUE[topology_id].check(config), *fragments)
+    raises_config_error(lambda: trace(topology_id, config), *fragments)
 
 
 @pytest.mark.parametrize(
@@ -308,6 +310,8 @@ def test_one_to_many_stateful_needs_units_equal_to_features(units, features):
         # 2 x depth recurrent layers: steps x depth at most 200
         ("autoencoder", dict(steps=101, depth=2), ("steps", "101", "depth", "200")),
         ("autoencoder", dict(steps=51, depth=4), ("steps", "51", "depth", "4", "200")),
+        # one call of the cell per step in the graph, at most 12
+        ("cell_loop", dict(steps=13, units=2, features=2), ("steps", "13", "12")),
     ],
     ids=[
         "one_to_many_stateful-101-steps",
@@ -315,6 +319,7 @@ def test_one_to_many_stateful_needs_units_equal_to_features(units, features):
         "forecast-201-steps",
         "autoencoder-101x2",
         "autoencoder-51x4",
+        "cell_loop-13-steps",
     ],
 )
 def test_topology_limits_are_rejected(topology_id, sizes, fragments):
@@ -329,6 +334,7 @@ def test_topology_limits_are_rejected(topology_id, sizes, fragments):
         ("forecast_stateful", dict(steps=200)),
         ("autoencoder", dict(steps=100, depth=2)),
         ("autoencoder", dict(steps=50, depth=4)),
+        ("cell_loop", dict(steps=12, units=2, features=2)),
     ],
     ids=[
         "one_to_many_stateful-100-steps",
@@ -336,6 +342,7 @@ def test_topology_limits_are_rejected(topology_id, sizes, fragments):
         "forecast-200-steps",
         "autoencoder-100x2",
         "autoencoder-50x4",
+        "cell_loop-12-steps",
     ],
 )
 def test_topology_limits_are_inclusive(topology_id, sizes):

@@ -14,16 +14,17 @@ import math
 
 import pytest
 
+from tests.helpers import FEEDBACK
 from topologies import CATALOGUE, Config, ConfigError
 from topologies.cost import GATES, Cost, recurrent
 
 # Small sizes with every dimension distinct, so a count that mixes two of them up shows.
-SMALL = Config(batch=3, steps=7, features=2, units=5, vocab=11, dense=6, chunks=2, horizon=3, depth=2)
+SMALL = Config(batch=3, steps=7, features=2, units=5, vocab=11, dense=6, chunks=2, horizon=3, depth=2, target_steps=4)
 SINGLE_CALL = [topology_id for topology_id in CATALOGUE if CATALOGUE[topology_id].event_count(SMALL) == 1]
 
 
 def small_config(topology_id: str) -> Config:
-    return dataclasses.replace(SMALL, units=SMALL.features) if topology_id == "one_to_many_stateful" else SMALL
+    return dataclasses.replace(SMALL, units=SMALL.features) if topology_id in FEEDBACK else SMALL
 
 
 def elements(shape) -> int:

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from app.diagram import draw
-from tests.helpers import fmt, seed_config, traced
+from tests.helpers import fmt, long_steps, seed_config, traced
 from topologies import CATALOGUE, Config
 
 MAX_COLUMNS, FIRST, LAST = 12, 6, 5  # past 12 steps: the first 6, a gap, the last 5
@@ -46,6 +46,8 @@ def drawn_columns(result) -> list[tuple[int, int, int]]:
     for index, call in enumerate(result.calls):
         if call.reset_before:
             t = 0
+        if len(call.input_shapes) > 1:  # several inputs: each one's steps, each from t = 1
+            return inputs_columns(call)
         for step in range(steps_in(call)):
             t += 1
             columns.append((index, step, t))
@@ -54,12 +56,22 @@ def drawn_columns(result) -> list[tuple[int, int, int]]:
     return columns
 
 
+def inputs_columns(call) -> list[tuple[int, int, int]]:
+    """A model with several inputs (a seq2seq), in one call: each input's own steps, t from 1 in
+    each, up to 12 columns in all (beyond, tests below count the elided columns by hand)."""
+    lengths = [shape[1] if len(shape) == 3 else 1 for shape in call.input_shapes]
+    assert sum(lengths) <= MAX_COLUMNS, lengths
+    return [(0, step, step + 1) for length in lengths for step in range(length)]
+
+
 def is_vector_input(result, call) -> bool:
     """(batch, features) floats, fed once per call (RepeatVector), not (batch, steps) token ids."""
     return len(call.input_shapes[0]) == 2 and not any(layer.kind == "embedding" for layer in result.layers)
 
 
 def expected_counts(result) -> collections.Counter:
+    if len(result.calls[0].input_shapes) > 1 or any(layer.kind == "cell" for layer in result.layers):
+        return graph_counts(result)
     counts = collections.Counter()
     drawn_layers = [layer for layer in result.layers if layer.kind != "model"]
     for call_index, step, _t in drawn_columns(result):
@@ -92,6 +104,30 @@ def expected_counts(result) -> collections.Counter:
     return counts
 
 
+def graph_counts(result) -> collections.Counter:
+    """A Functional graph run in one call (several inputs, a cell called once per step), up to 12
+    columns: a box per step of each input (one for a vector); a recurrent layer an h_t per step it
+    reads, and a pale y_t at each but the last where it hands on only its last step; a cell an
+    h_t per call; any other layer a box per step of its output (one for a vector); the output the same."""
+    (call,) = result.calls
+    counts = collections.Counter()
+    for shape in call.input_shapes:
+        counts["input"] += shape[1] if len(shape) == 3 else 1
+    for activity in call.layers:
+        kind, out = result.layer(activity.layer).kind, activity.output_shapes[0]
+        if kind == "recurrent":
+            read = activity.input_shapes[0][1]
+            counts["state"] += read
+            counts["discarded"] += read - 1 if len(out) == 2 else 0
+        elif kind == "cell":
+            counts["state"] += 1
+        else:
+            counts["layer"] += out[1] if len(out) == 3 else 1
+    out = call.output_shapes[0]
+    counts["output"] += out[1] if len(out) == 3 else 1
+    return +counts  # without the zero counts
+
+
 # Worked out by hand for the seed (batch 10, steps 5, features 2, units 4; chunks 2, horizon 3,
 # depth 2): the counts the rules above must also give.
 SEED_COUNTS = {
@@ -109,13 +145,17 @@ SEED_COUNTS = {
     "text_generator": dict(input=5, layer=15, state=10, output=5),  # embedding, dense, softmax
     "return_state": dict(input=5, state=6, cell_state=1, output=5),
     "bidirectional": dict(input=5, state=10, output=5),
+    # 5 source steps into the encoder (4 pale y_t), 3 target steps into the decoder, Dense, y
+    "seq2seq": dict(input=8, state=8, discarded=4, layer=3, output=3),
+    # one x, the cell's 5 calls, the join (one box), the reshape's 5 steps, 5 y
+    "cell_loop": dict(input=1, state=5, layer=6, output=5),
 }
 
 IDS = list(CATALOGUE)
 
 
 def test_the_hand_worked_table_covers_the_whole_catalogue():
-    assert len(CATALOGUE) == 13
+    assert len(CATALOGUE) == 15
     assert set(SEED_COUNTS) == set(CATALOGUE)
 
 
@@ -160,6 +200,29 @@ def test_variant_counts_worked_by_hand():
     assert counts("many_to_one", steps=13) == dict(input=11, state=11, discarded=10, output=1)
     # 15 steps, one vector in: a single x box although the steps are elided
     assert counts("one_to_many_repeat", steps=15) == dict(input=1, layer=11, state=11, output=11)
+
+
+@pytest.mark.parametrize(
+    ("changes", "encoder_steps", "decoder_steps"),
+    [
+        # 26 steps: 6 columns each; the encoder's first 3, a gap, its last 2
+        (dict(steps=20, target_steps=6, cell="GRU"), [1, 2, 3, 19, 20], [1, 2, 3, 4, 5, 6]),
+        # 43 steps: the encoder's 3 leave 9 columns to the decoder: its first 4, a gap, its last 4
+        (dict(steps=3, target_steps=40), [1, 2, 3], [1, 2, 3, 4, 37, 38, 39, 40]),
+    ],
+    ids=["long-source", "long-target"],
+)
+def test_a_long_seq2seq_keeps_the_steps_on_either_side_of_the_handed_state(changes, encoder_steps, decoder_steps):
+    """Each input shares the 12 columns, so the encoder's last step and the decoder's first,
+    which the state arrow joins, are both drawn however long either sequence is."""
+    result, figure = drawn("seq2seq", seed_config("seq2seq", **changes))
+    boxes = boxes_of(figure)
+    inputs = [box["step"] for box in boxes if box["role"] == "input"]
+    assert inputs == encoder_steps + decoder_steps
+    (state,) = [arrow for arrow in figure.layout.meta["arrows"] if arrow["kind"] == "state"]
+    source, target = boxes[state["source"]], boxes[state["target"]]
+    assert (source["layer"], source["step"]) == ("encoder", changes["steps"])
+    assert (target["layer"], target["step"]) == ("decoder", 1)
 
 
 @pytest.mark.parametrize("topology_id", IDS)
@@ -244,7 +307,7 @@ def test_labels_carry_the_measured_shapes(topology_id):
 @pytest.mark.parametrize("topology_id", IDS)
 def test_no_word_is_smaller_than_14_px_and_the_figure_keeps_its_size(topology_id):
     """Legible on a projector: the picture grows to make room for its words, never shrinks them."""
-    _, figure = drawn(topology_id, seed_config(topology_id, steps=40))
+    _, figure = drawn(topology_id, seed_config(topology_id, steps=long_steps(topology_id, 40)))
     sizes = [annotation.font.size for annotation in figure.layout.annotations if annotation.text]
     sizes += [figure.layout.title.font.size, figure.layout.legend.font.size]
     assert min(sizes) >= 14, sizes

@@ -203,7 +203,7 @@ def test_no_arrow_runs_through_a_box_it_does_not_join(models, name):
 @pytest.mark.parametrize("steps", [5, 40])
 def test_no_arrow_runs_through_a_box_in_any_stack_or_catalogue_picture(traced, steps):
     from app.layout import layout
-    from tests.helpers import seed_config
+    from tests.helpers import long_steps, seed_config
     from tests.test_own_drawing import EVERY_KIND, WINDOWED
     from topologies import CATALOGUE
     from topologies.own_model import OwnStack
@@ -212,7 +212,7 @@ def test_no_arrow_runs_through_a_box_in_any_stack_or_catalogue_picture(traced, s
         plan = layout(trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=2)))
         assert crossed_boxes(plan) == [], text
     for topology_id in CATALOGUE:
-        changes = {} if topology_id == "one_to_many_stateful" else {"steps": steps}
+        changes = {} if topology_id == "one_to_many_stateful" else {"steps": long_steps(topology_id, steps)}
         assert crossed_boxes(layout(traced(topology_id, seed_config(topology_id, **changes)))) == [], topology_id
 
 

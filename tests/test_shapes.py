@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers import (
     DOCUMENTED_CELLS,
+    FEEDBACK,
     OWN_PROTOCOL,
     SIZE_NAMES,
     VALUE_WIDTH,
@@ -51,8 +52,9 @@ class LayerExpectation:
     axes: list[tuple]  # names of the output axes
     parent: str | None = None
     return_sequences: bool | None = None  # recurrent and bidirectional layers only
-    return_state: bool = False
+    return_state: bool = False  # hands on its states after its output (return_state=True, or a cell)
     stateful: bool = False
+    calls: int = 1  # how many times the graph calls it in one run (a cell: once per step)
 
 
 @dataclasses.dataclass
@@ -195,6 +197,33 @@ def expect_bidirectional(c: Config) -> Expected:
     return Expected([(b, s, f)], [BSF], [(b, s, 2 * u)], [both], layers)
 
 
+def expect_seq2seq(c: Config) -> Expected:
+    b, s, f, u, target = c.batch, c.steps, c.features, c.units, c.target_steps
+    states = 2 if c.cell == "LSTM" else 1  # h and c for an LSTM, h alone otherwise
+    layers = {
+        # The encoder hands on its last output and its final states, all (batch, units).
+        "encoder": recurrent([(b, s, f)], [(b, u)] * (1 + states), [BU] * (1 + states), sequences=False, state=True),
+        # The decoder reads the shifted target and is handed those states: they are inputs of its call.
+        "decoder": recurrent([(b, target, f)] + [(b, u)] * states, [(b, target, u)], [BSU], sequences=True),
+        "to_features": LayerExpectation("dense", [(b, target, u)], [(b, target, f)], [BSF]),
+    }
+    return Expected([(b, s, f), (b, target, f)], [BSF, BSF], [(b, target, f)], [BSF], layers)
+
+
+def expect_cell_loop(c: Config) -> Expected:
+    b, s, f, u = c.batch, c.steps, c.features, c.units
+    states = 2 if c.cell == "LSTM" else 1
+    # First call: the one input vector in (the zero state is a constant, not an input); out come
+    # the output and the states, one step each.
+    cell = LayerExpectation("cell", [(b, f)], [(b, u)] * (1 + states), [BU] * (1 + states), return_state=True, calls=s)
+    layers = {
+        "cell": cell,
+        "join": LayerExpectation("join", [(b, u)] * s, [(b, s * u)], [("batch", f"{s} x units")]),
+        "to_steps": LayerExpectation("reshape", [(b, s * u)], [(b, s, u)], [BSU]),
+    }
+    return Expected([(b, f)], [BF], [(b, s, u)], [BSU], layers)
+
+
 EXPECTED = {
     "many_to_many": expect_many_to_many,
     "many_to_one": expect_many_to_one,
@@ -209,6 +238,8 @@ EXPECTED = {
     "text_generator": expect_text_generator,
     "return_state": expect_return_state,
     "bidirectional": expect_bidirectional,
+    "seq2seq": expect_seq2seq,
+    "cell_loop": expect_cell_loop,
 }
 
 
@@ -253,6 +284,12 @@ def expected_params(topology_id: str, c: Config) -> dict[str, int]:
         }
     if topology_id == "bidirectional":
         return {"bidirectional": 2 * recurrent_weights(cell, u, f)}
+    if topology_id == "seq2seq":  # both read features numbers per step; the Dense brings units back to features
+        return {"encoder": recurrent_weights(cell, u, f), "decoder": recurrent_weights(cell, u, f)} | {
+            "to_features": dense_weights(f, u)
+        }
+    if topology_id == "cell_loop":  # one cell's weights, however many calls
+        return {"cell": recurrent_weights(cell, u, f), "join": 0, "to_steps": 0}
     pytest.fail(f"expected_params does not know the topology {topology_id!r} yet")
 
 
@@ -312,7 +349,8 @@ def test_layers_are_the_documented_ones(case):
     topology_id, config, result = case
     expected = expected_shapes(topology_id, config)
     assert [layer.name for layer in result.layers] == list(expected.layers)
-    assert [item.layer for item in result.calls[0].layers] == list(expected.layers)
+    called = [name for name, want in expected.layers.items() for _ in range(want.calls)]
+    assert [item.layer for item in result.calls[0].layers] == called
     for layer in result.layers:
         want = expected.layers[layer.name]
         assert (layer.kind, layer.parent) == (want.kind, want.parent), layer.name
@@ -337,11 +375,14 @@ def test_recurrent_settings(case):
     checked = 0
     for layer in result.layers:
         want = expected.layers[layer.name]
-        if want.kind not in ("recurrent", "bidirectional"):
+        if want.kind not in ("recurrent", "bidirectional", "cell"):
             continue
         units = want.outputs[0][-1] // (2 if want.kind == "bidirectional" else 1)
         assert layer.settings["cell"] == config.cell
         assert layer.settings["units"] == units
+        if want.kind == "cell":  # a cell has no loop of its own, so none of the loop's settings
+            checked += 1
+            continue
         assert layer.settings["return_sequences"] is want.return_sequences, layer.name
         assert layer.settings["return_state"] is want.return_state, layer.name
         assert layer.settings["stateful"] is want.stateful, layer.name
@@ -351,8 +392,9 @@ def test_recurrent_settings(case):
 
 def test_output_roles(case):
     topology_id, config, result = case
+    expected = expected_shapes(topology_id, config)
     for activity in result.calls[0].layers:
-        if topology_id == "return_state":
+        if expected.layers[activity.layer].return_state:  # h, and c for an LSTM, after the output
             roles = ("y", "h", "c") if config.cell == "LSTM" else ("y", "h")
         else:
             roles = ("y",) * len(activity.output_shapes)
@@ -391,6 +433,10 @@ def test_recurrent_values_hold_one_row_per_step(case):
     checked = 0
     for name, want, values in first_call_values(case):
         steps_read = want.inputs[0][1] if want.kind in ("recurrent", "bidirectional") else None
+        if want.kind == "cell":  # one step: the state it hands to its next call
+            assert np.shape(values["h_final"]) == (min(want.outputs[0][-1], VALUE_WIDTH),), name
+            checked += 1
+            continue
         if want.kind == "recurrent":
             states = [values["h"]]
             units = want.outputs[0][-1]
@@ -414,6 +460,9 @@ def test_recurrent_output_is_its_state(case):
         if want.kind == "bidirectional":  # y is [forward | backward]: its first numbers are forward's
             forward, y = rows(values["h_forward"]), rows(values["y"])
             np.testing.assert_allclose(forward, y[:, : forward.shape[1]], atol=1e-5, err_msg=name)
+            checked += 1
+        if want.kind == "cell":  # a cell's output is the h it hands to its next call
+            np.testing.assert_allclose(rows(values["h_final"]), rows(values["y"]), atol=1e-5, err_msg=name)
             checked += 1
         if want.kind != "recurrent":
             continue
@@ -509,7 +558,7 @@ def test_any_length_gives_the_same_shapes_and_params(topology_id, cell, traced):
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_values_are_cut_to_eight_numbers_per_vector(topology_id, traced):
-    features = 10 if topology_id == "one_to_many_stateful" else 9
+    features = 10 if topology_id in FEEDBACK else 9
     config = Config(batch=2, steps=3, features=features, units=10)
     result = traced(topology_id, config)
     expected = expected_shapes(topology_id, config)

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     # Sizes are read as text and checked by parse_config, so the CLI, the app's URL and the
     # tests share one set of rules and one wording of every error.
     for name, (low, high) in LIMITS.items():
-        tracing.add_argument(f"--{name}", help=f"{low}-{high}, default {getattr(defaults, name)}")
+        tracing.add_argument(f"--{name.replace('_', '-')}", help=f"{low}-{high}, default {getattr(defaults, name)}")
     for name, choices in CHOICES.items():
         tracing.add_argument(
             f"--{name.replace('_', '-')}", help=f"{' | '.join(choices)}, default {getattr(defaults, name)}"

@@ -92,3 +92,15 @@ register(
     "A forward and a backward layer, both reading x_t, joined: (batch, steps, 2 x units).",
     extras=("merge_mode", "any_length"),
 )
+
+# --- Functional graphs: two inputs, and one cell called step by step ---
+register(
+    "seq2seq",
+    "An encoder's final state starts a decoder: many to many with different lengths, (batch, target_steps, features).",
+    extras=("target_steps",),
+)
+register(
+    "cell_loop",
+    "One cell called once per step in a Functional graph, its output and state handed back to itself.",
+    units=2,  # = features
+)

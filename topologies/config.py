@@ -31,6 +31,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "dense": (1, 256),
     "chunks": (1, 20),
     "horizon": (1, 50),
+    "target_steps": (1, 1000),
 }
 
 # batch x steps x units x (units + features): roughly the multiply-adds of one recurrent layer
@@ -59,6 +60,7 @@ class Config:
     dense: int = 3  # outputs of the Dense layer that TimeDistributed applies at every step
     chunks: int = 2  # consecutive batches one sequence is split into in stateful_batches
     horizon: int = 3  # future steps forecast_stateful generates one at a time
+    target_steps: int = 3  # steps of the sequence seq2seq's decoder writes (steps is what it reads)
     any_length: bool = False  # build with steps=None, so one model accepts any length
     merge_mode: str = "concat"  # bidirectional: concat (2 x units) | sum | mul | ave (units)
 
@@ -103,6 +105,23 @@ def check_field(name: str, value: object) -> None:
                 f", but it must be a whole number from {low} to {high}.",
                 fix={name: min(max(value, low), high)} if whole else None,
             )
+
+
+def check_fed_back(config: Config, max_steps: int, per_step: str) -> None:
+    """The limits of a loop that feeds each output back in as the next input, one call per step
+    (one_to_many_stateful, cell_loop): the output must have as many numbers as the input, and the
+    steps are at most `max_steps`, because of what each step costs (`per_step`, in words)."""
+    if config.units != config.features:
+        raise ConfigError(
+            f"units is {config.units} and features is {config.features}, but in this loop each "
+            "output becomes the next input, so units must equal features.",
+            fix={"units": config.features},
+        )
+    if config.steps > max_steps:
+        raise ConfigError(
+            f"steps is {config.steps}, but this topology {per_step}, so steps must be at most {max_steps}.",
+            fix={"steps": max_steps},
+        )
 
 
 FIELDS = tuple(field.name for field in dataclasses.fields(Config))

@@ -108,6 +108,17 @@ def _recurrent_axes(layer, input_axes: list[Axes], count: int, meaning: str | No
     return [handed_on] + [("batch", units)] * (count - 1)
 
 
+def _cell_formula(layer) -> str:
+    """A cell's weights are its layer's: the same count, once, however many times it is called."""
+    cell, units = type(layer).__name__.removesuffix("Cell"), int(layer.units)
+    return recurrent_formula(cell, units, int(layer.kernel.shape[0]))
+
+
+def _cell_axes(layer, input_axes: list[Axes], count: int, meaning: str | None) -> list[Axes]:
+    """A cell makes one step: its output h_t, then its states (h_t, and c_t for an LSTMCell)."""
+    return [("batch", meaning or "units")] * count
+
+
 def _bidirectional_formula(layer) -> str:
     inner = layer.forward_layer
     cell, units, inputs = cell_name(inner), int(inner.cell.units), _input_width(layer)
@@ -130,6 +141,24 @@ def _activation(layer) -> str:
     """, activation="relu" where a layer has one other than the identity."""
     name = getattr(layer.activation, "__name__", "linear")
     return "" if name == "linear" else f', activation="{name}"'
+
+
+def _joined_axes(layer, input_axes: list[Axes], count: int, meaning: str | None) -> list[Axes]:
+    """Concatenate lays its inputs end to end along one axis; the others keep their names. Along
+    the last axis, n inputs of the same meaning make "n x units", different ones "units + features"."""
+    axis = layer.axis % len(input_axes[0])
+    names = [axes[axis] for axes in input_axes]
+    joined = f"{len(names)} x {names[0]}" if len(set(names)) == 1 else " + ".join(names)
+    return [input_axes[0][:axis] + (meaning or joined,) + input_axes[0][axis + 1 :]]
+
+
+def _reshaped_axes(layer, input_axes: list[Axes], count: int, meaning: str | None) -> list[Axes]:
+    """New axes have no names of their own (axis 1, axis 2); a topology that reshapes one vector
+    per step into a sequence declares what each step's vector is (LAST_AXIS), and its axes are
+    then (batch, steps, that)."""
+    if meaning and len(layer.target_shape) == 2:
+        return [(input_axes[0][0], "steps", meaning)]
+    return [(input_axes[0][0], *(f"axis {index}" for index in range(1, len(layer.target_shape) + 1)))]
 
 
 def _conv_code(layer) -> str:
@@ -176,6 +205,14 @@ LAYER_KINDS: dict[str, LayerKind] = {
             settings=_recurrent_settings,
             formula=lambda layer: recurrent_formula(cell_name(layer), int(layer.cell.units), _input_width(layer)),
             output_axes=_recurrent_axes,
+        ),
+        LayerKind(
+            "cell",
+            ("LSTMCell", "GRUCell", "SimpleRNNCell"),
+            code=lambda layer: f"{type(layer).__name__}({layer.units})",
+            settings=lambda layer: {"cell": type(layer).__name__.removesuffix("Cell"), "units": int(layer.units)},
+            formula=_cell_formula,
+            output_axes=_cell_axes,
         ),
         LayerKind(
             "bidirectional",
@@ -278,9 +315,14 @@ LAYER_KINDS: dict[str, LayerKind] = {
             "reshape",
             ("Reshape",),
             code=lambda layer: f"Reshape({tuple(layer.target_shape)})",
-            output_axes=lambda layer, axes, count, meaning: [
-                (axes[0][0], *(f"axis {index}" for index in range(1, len(layer.target_shape) + 1)))
-            ],
+            output_axes=_reshaped_axes,
+        ),
+        LayerKind(
+            "join",
+            ("Concatenate",),
+            code=lambda layer: "Concatenate()" if layer.axis == -1 else f"Concatenate(axis={layer.axis})",
+            settings=lambda layer: {"axis": int(layer.axis)},
+            output_axes=_joined_axes,
         ),
         # Layers that keep the shape: what they do is marked on their row.
         LayerKind(

@@ -175,6 +175,10 @@ def activity(
     kind = kind_of(layer).name
     roles = ["y"]
     values = {"x": sample(inputs[0]), "y": sample(outputs[0])}
+    if kind == "cell":
+        # One step of a cell: its output, then the states it hands to its next call (h, and c for an LSTMCell).
+        roles += ["h", "c"][: len(outputs) - 1]
+        values.update({f"{role}_final": sample(array) for role, array in zip(roles[1:], outputs[1:])})
     if kind == "recurrent":
         if layer.return_state:
             roles += ["h", "c"][: len(outputs) - 1]

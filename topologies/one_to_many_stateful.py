@@ -16,7 +16,7 @@ Reference: https://keras.io/guides/working_with_rnns/#crossbatch-statefulness
 import keras
 from keras import layers
 
-from topologies.config import ConfigError
+from topologies.config import check_fed_back
 from topologies.contract import Event
 from topologies.cost import Cost, call, fed, recurrent
 from topologies.records import Facts
@@ -26,18 +26,7 @@ MAX_CALLS = 100
 
 
 def check(config) -> None:
-    if config.units != config.features:
-        raise ConfigError(
-            f"units is {config.units} and features is {config.features}, but in this loop each "
-            "output becomes the next input, so units must equal features.",
-            fix={"units": config.features},
-        )
-    if config.steps > MAX_CALLS:
-        raise ConfigError(
-            f"steps is {config.steps}, but this topology makes one model call per step, "
-            f"so steps must be at most {MAX_CALLS}.",
-            fix={"steps": MAX_CALLS},
-        )
+    check_fed_back(config, MAX_CALLS, per_step="makes one model call per step")
 
 
 def cost(config) -> Cost:
