@@ -210,7 +210,9 @@ def test_a_hostile_link_shows_its_values_as_text_and_loads_nothing_else(page, se
     from urllib.parse import urlencode, urlsplit
 
     hosts: set[str] = set()
-    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    # Every request names its host, except a blob: or data: one (the page's own components load
+    # their script that way, from memory): those are recorded by their scheme, to be seen.
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc or urlsplit(request.url).scheme))
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(f"{server}/?topology=many_to_one&{urlencode(HOSTILE_LINKS)}", timeout=WAIT_MS)
@@ -233,7 +235,7 @@ def test_a_hostile_link_shows_its_values_as_text_and_loads_nothing_else(page, se
         '[data-testid="stAlert"] :is(a, img, script, iframe, .katex, .stMarkdownColoredText, [role="img"])'
     )
     assert rendered.count() == 0, rendered.evaluate_all("nodes => nodes.map(node => node.outerHTML)")
-    assert hosts == {urlsplit(server).netloc}, hosts
+    assert hosts - {"blob", "data"} == {urlsplit(server).netloc}, hosts
     assert not dialogs
 
 
@@ -251,16 +253,18 @@ def _sizes(topology_id: str, long: bool) -> dict[str, int]:
     sizes = {"steps": 40, "units": 512} if long else {}
     if topology_id in ("one_to_many_stateful", "cell_loop"):
         sizes |= {"features": 256, "units": 256} if long else {"features": 2, "units": 2}
+    if topology_id == "forecast_stateful" and long:  # training 512 units is over the cost limit
+        sizes["units"] = 256
     if long:
         sizes["steps"] = long_steps(topology_id, sizes["steps"])
     return sizes
 
 
 # The crowded corners a teacher reaches: the longest sequence, the longest forecast, the most
-# pieces (each at the topology's limit: 200 steps for the forecast, chunks up to steps).
+# pieces (each near the topology's limits: chunks up to steps, the forecast within the cost limit).
 CROWDED = [
     ("many_to_one", {"steps": 1000}),
-    ("forecast_stateful", {"steps": 200, "horizon": 50}),
+    ("forecast_stateful", {"steps": 150, "horizon": 50}),  # 200 steps and 50 fed back: over the cost limit
     ("stateful_batches", {"steps": 40, "chunks": 20}),
 ]
 LEGIBILITY_CASES = [
