@@ -41,7 +41,15 @@ def test_an_uploaded_keras_file_shows_the_shapes_keras_gives(browser, server, tm
         timeout=WAIT_MS,
     )
     batch = int(page.locator('input[type="number"][aria-label="batch"]').input_value())
-    assert _metrics(page)[:2] == [f"({batch}, 6, 3)", f"({batch}, 7)"]  # Keras: (batch, 6, 3) -> (batch, 7)
+    expected = [f"({batch}, 6, 3)", f"({batch}, 7)"]  # Keras: (batch, 6, 3) -> (batch, 7)
+    # Until the run ends, the previous picture's metrics may still stand beside the new ones.
+    page.wait_for_function(
+        "(wanted) => { const shown = Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]'))"
+        ".map(m => m.innerText.trim()); return shown[0] === wanted[0] && shown[1] === wanted[1]; }",
+        arg=expected,
+        timeout=WAIT_MS,
+    )
+    assert _metrics(page)[:2] == expected
     assert page.get_by_text("uploaded.keras").count() >= 1
     assert not errors
 
