@@ -5,7 +5,9 @@ calls the cell at every step, handing it x_t and the state it returned the step 
 loop can also be written by hand. The cell is called once per step, in plain Python, and each
 call hands back its output and its new state: h_t for GRUCell and SimpleRNNCell, [h_t, c_t] for
 LSTMCell. Here the output goes back in as the next step's input as well as the state, so the
-sequence grows from one vector, as in the one-to-many picture with the output fed back. That
+sequence grows from one vector: the one-to-many loop of one_to_many_stateful, written as one
+graph instead of a stateful layer called once per step, as a reader of the seed's thread
+suggests. That
 only fits when the output has as many numbers as the input: units must equal features. It is
 one cell, so one set of weights, however many steps; the steps' outputs are joined into
 (batch, steps, units) at the end. The state starts at zeros, made for a fixed batch.
