@@ -20,7 +20,8 @@ unit runs. So each topology states what it runs, as terms any run is made of:
 Seconds and megabytes are linear in these terms; the coefficients were fitted to measurements
 on this machine (bench/corners.py --fit) and are written down below. A request whose estimate
 is above SECONDS_LIMIT or MEGABYTES_LIMIT is refused before any model exists, naming the term
-that costs most and how far to shrink the batch (every term grows with it).
+that costs most and the largest batch that fits (every term grows with it), or, where even one
+sequence is too much, the largest number of steps.
 
     cost = recurrent("LSTM", batch=10, steps=5, inputs=2, units=4) + data(10, 5, 2) + call()
     cost.seconds("LSTM")     # a few hundredths of a second: mostly the call's fixed part
