@@ -42,27 +42,24 @@ two_series = source_column.checkbox(
 if source != "Paste numbers":
     length = size_column.slider("Length N", 10, 400, 60, key="length", persist_state=KEPT)
 look_back = size_column.slider("look_back (= steps per window)", 1, 50, 5, key="look_back", persist_state=KEPT)
+
+
+def pasted(number: int, example: str) -> np.ndarray:
+    """Series `number` as pasted in its box (the box starts with `example`), read as numbers."""
+    text = source_column.text_area(
+        f"Series {number}",
+        example,
+        key=f"pasted_{number}",
+        help="Separate values with commas, spaces or new lines (1.5, 2.5), or with semicolons (1,5; 2,5).",
+        persist_state=KEPT,
+    )
+    return parse_series(text, f"series {number}")
+
+
 try:
     if source == "Paste numbers":
-        help_text = "Separate values with commas, spaces or new lines (1.5, 2.5), or with semicolons (1,5; 2,5)."
-        first_text = source_column.text_area(
-            "Series 1",
-            "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12",
-            key="pasted_1",
-            help=help_text,
-            persist_state=KEPT,
-        )
-        first = parse_series(first_text, "series 1")
-        second = None
-        if two_series:
-            second_text = source_column.text_area(
-                "Series 2",
-                "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24",
-                key="pasted_2",
-                help=help_text,
-                persist_state=KEPT,
-            )
-            second = parse_series(second_text, "series 2")
+        first = pasted(1, "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12")
+        second = pasted(2, "2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24") if two_series else None
         series = side_by_side(first, second)
     else:
         series = noisy_sine(length, 2 if two_series else 1, np.random.default_rng(0))
