@@ -49,12 +49,13 @@ def compare_view(topology_id: str, config: Config, left: Trace, teaching: Teachi
         st.caption("Predict the shape waits while two settings are compared: the table would give the answer away.")
     pictures(((pair.left, left, "left"), (right_side, right, "right")), look)
     st.markdown(f"**{summary(pair, left, right)}**")
-    st.dataframe(table(differences(left, right)), hide_index=True, width="stretch")
+    # A static table: every shape written out in full, at any width (a data frame would cut them).
+    st.table(table(differences(left, right)), hide_index=True)
     first_calls = " (first call)" if len(left.calls) > 1 or len(right.calls) > 1 else ""
     st.caption(f"Each layer's outputs{first_calls}, matched by name; the column at the right says what differs.")
     left_total, right_total = st.columns(2)
     left_total.metric(f"Parameters, {pair.left.says}", f"{left.params:,}")
-    change = f"{right.params - left.params:+,}"
+    change = f"{right.params - left.params:+,}" if right.params != left.params else None
     right_total.metric(f"Parameters, {right_side.says}", f"{right.params:,}", delta=change, delta_color="off")
     st.caption("A link to exactly this comparison (the copy icon is at its right end):")
     st.code(share_link(topology_id, config, teaching), language=None)

@@ -210,7 +210,8 @@ def compare_boxes() -> tuple[str, str]:
     )
     if setting == OFF:
         return "", ""
-    return setting, st.sidebar.selectbox(f"{setting} on the right", offered[setting], **bound("compare_with"))
+    value = st.sidebar.selectbox(f"{setting} on the right", offered[setting], **bound("compare_with"))
+    return setting, "" if value == offered[setting][0] else value  # the first, as the link leaves it out
 
 
 def defaults_of(topology_id: str) -> Config:

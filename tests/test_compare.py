@@ -161,7 +161,7 @@ def charts(at) -> int:
 
 def differing(at) -> dict[str, str]:
     """The comparison table's "differs" column, by layer."""
-    (table,) = at.dataframe
+    (table,) = at.table
     frame = table.value
     return dict(zip(frame["layer"], frame["differs"]))
 
