@@ -175,7 +175,8 @@ def test_a_compare_link_shows_two_pictures_the_table_and_keeps_the_link():
     sentence = "return_sequences=True (instead of return_sequences=False) hands on all 5 steps"
     assert any(markdown.value.startswith(f"**{sentence}") for markdown in at.markdown)
     assert at.query_params["compare"] == "return_sequences"
-    assert any("compare=return_sequences" in code.value for code in at.code)  # the link to copy
+    # The link to copy says what the address bar says: the first choice is left out of both.
+    assert any(code.value.endswith("?compare=return_sequences") for code in at.code)
     at.run()  # the address bar keeps it on the next run too
     assert at.query_params["compare"] == "return_sequences" and charts(at) == 2
 
@@ -223,8 +224,12 @@ def test_the_sidebar_boxes_choose_the_comparison_and_write_the_link(topology_id,
             {"compare": "cell", "compare_with": "LSTM"},
             "compare_with is `'LSTM'`, but with compare=cell it must be GRU or SimpleRNN.",
         ),
+        (
+            {"compare": "cell", "compare_with": "[GRU](https://example.com)"},
+            "compare_with is `'[GRU](https://example.com)'`, but with compare=cell it must be GRU or SimpleRNN.",
+        ),
     ],
-    ids=["unknown", "not-here", "same-value"],
+    ids=["unknown", "not-here", "same-value", "hostile"],
 )
 def test_a_bad_compare_value_is_one_sentence_and_no_traceback(query, sentence):
     at = open_app(**query)
@@ -245,3 +250,26 @@ def test_a_right_side_its_topology_refuses_is_said_and_the_left_is_shown_alone()
     assert warning.value.startswith(refused)
     assert charts(at) == 1
     assert at.query_params["compare"] == "stateful"
+
+
+def test_choosing_another_setting_starts_it_from_its_first_value():
+    at = open_app(topology="stacked", compare="cell", compare_with="SimpleRNN")
+    assert at.query_params["compare_with"] == "SimpleRNN"
+    at.sidebar.selectbox(key="compare").set_value("depth").run()
+    assert_no_exception(at)
+    assert at.sidebar.selectbox(key="compare_with").value == "3"  # depth 2 by default: 3 first
+    assert "compare_with" not in at.query_params
+
+
+def test_comparing_pauses_the_quiz_and_keeps_presentation_mode_s_way_out():
+    at = open_app(compare="cell", quiz="1")
+    assert_no_exception(at)
+    assert charts(at) == 2 and not at.text_input  # no question while the table shows every shape
+    assert any(caption.value.startswith("Predict the shape waits") for caption in at.caption)
+    at = open_app(compare="cell", present="1")
+    assert_no_exception(at)
+    assert charts(at) == 2 and not at.title
+    (leave,) = [button for button in at.button if button.label == "Leave presentation mode"]
+    leave.click().run()
+    assert_no_exception(at)
+    assert charts(at) == 2 and [title.value for title in at.title] == ["RNN shapes"]
