@@ -9,8 +9,11 @@ cell), never read from the code under test.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.compare import choices, comparison, differences, summary
+from app.teaching import teaching_from_query
 from tests.helpers import assert_no_exception, open_app, seed_config, traced
 from topologies import CATALOGUE
 from topologies.refusal import Refusal
@@ -85,6 +88,21 @@ def test_a_comparison_that_does_not_apply_is_refused_in_one_sentence(topology_id
     with pytest.raises(Refusal) as refused:
         comparison(topology_id, CATALOGUE[topology_id].default_config(), setting, value)
     assert str(refused.value) == sentence
+
+
+DOCUMENTED_SETTINGS = ("off", "return_sequences", "cell", "merge_mode", "stateful", "depth")
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(raw=st.one_of(st.sampled_from(DOCUMENTED_SETTINGS), st.text(max_size=20)), case=st.booleans())
+def test_a_link_s_compare_is_a_documented_setting_in_any_case_or_one_warning(raw, case):
+    written = raw.upper() if case else f" {raw} "
+    values, warnings = teaching_from_query({"compare": written})
+    if written.strip().lower() in DOCUMENTED_SETTINGS:
+        assert values == {"compare": written.strip().lower()} and warnings == []
+    else:
+        assert values == {} and len(warnings) == 1
+        assert warnings[0].startswith("The link's `'compare'` was ignored: compare is ")
 
 
 # ----------------------------------------------------------------------------- differences of two real runs
