@@ -47,8 +47,10 @@ def compare_view(topology_id: str, config: Config, left: Trace, teaching: Teachi
         return
     if teaching.quiz:
         st.caption("Predict the shape waits while two settings are compared: the table would give the answer away.")
-    pictures(((pair.left, left, "left"), (right_side, right, "right")), look)
-    st.markdown(f"**{summary(pair, left, right)}**")
+    # On a projector the headings and the sentence are read from the back row, as the pictures are.
+    emphasis = ("#### ", "") if teaching.present else ("**", "**")
+    pictures(((pair.left, left, "left"), (right_side, right, "right")), look, emphasis)
+    st.markdown(f"{emphasis[0]}{summary(pair, left, right)}{emphasis[1]}")
     # A static table: every shape written out in full, at any width (a data frame would cut them).
     st.table(table(differences(left, right)), hide_index=True)
     first_calls = " (first call)" if len(left.calls) > 1 or len(right.calls) > 1 else ""
@@ -63,7 +65,7 @@ def compare_view(topology_id: str, config: Config, left: Trace, teaching: Teachi
         st.button("Leave presentation mode", on_click=st.session_state.update, kwargs={"present": False})
 
 
-def pictures(sides: tuple[tuple[Side, Trace, str], ...], look: Look) -> None:
+def pictures(sides: tuple[tuple[Side, Trace, str], ...], look: Look, emphasis: tuple[str, str]) -> None:
     """The pictures in one row that wraps: side by side where both fit, else one above the other."""
     with st.container(horizontal=True, gap="medium", key="compare_pictures"):
         for side, trace, place in sides:
@@ -72,7 +74,7 @@ def pictures(sides: tuple[tuple[Side, Trace, str], ...], look: Look) -> None:
             # A side is as wide as its picture, and never wider than the page: there it scrolls.
             st.html(f"<style>.st-key-{key}_side {{max-width: 100%}}</style>")
             with st.container(width=int(figure.layout.width), key=f"{key}_side"):
-                st.markdown(f"**{place.capitalize()}: {side.topology_id}, {side.says}**")
+                st.markdown(f"{emphasis[0]}{place.capitalize()}: {side.topology_id}, {side.says}{emphasis[1]}")
                 show_diagram(figure, key, filename=slide_name(side.topology_id, side.config))
 
 
