@@ -3,6 +3,7 @@
     ?present=1           presentation mode: the diagram first and larger, the rest folded away
     ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
     ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
+    ?cell_layer=rnn_2    inside a cell: one step of rnn_2's cell, under the tables (app.inside_cell_view)
 
 These settings change how the page shows a configuration, never the configuration itself: they
 are not fields of Config. app.controls draws their widgets; this module says what they may hold.
@@ -31,9 +32,12 @@ class Teaching:
     palette: str = "seed"  # a key of app.looks.PALETTES: the figure's colours
     quiz: bool = False  # predict the shape: one row's shape hidden and asked for
     quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
+    cell_layer: str = ""  # whose cell to open; "" is the picture's first, checked against its layers
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
+# The values these may hold are known once the picture is traced: the page checks them then.
+CHECKED_ON_THE_PICTURE = ("quiz_row", "cell_layer")
 HELP = {
     "present": "For a projector: the diagram first, its words at 20 px or more; tables, code and "
     "explanations folded away. The sidebar folds too: open it with the arrow at the top left.",
@@ -54,6 +58,10 @@ def teaching_value(name: str, raw: str) -> object:
     if name == "quiz_row":  # which rows the picture has is known once it is traced: the page checks
         if not LAYER_NAME.fullmatch(raw.strip()):
             raise Refusal("quiz_row is ", quoted(raw), ", but it must be output or a layer's name: letters, digits, _.")
+        return raw.strip()
+    if name == "cell_layer":
+        if not LAYER_NAME.fullmatch(raw.strip()):
+            raise Refusal("cell_layer is ", quoted(raw), ", but it must be a layer's name: letters, digits, _.")
         return raw.strip()
     if text not in FLAGS:
         raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")
