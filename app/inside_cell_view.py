@@ -22,7 +22,7 @@ from app.engine import cached_cell_step
 from app.literal import literal, markdown_of
 from topologies.cell_records import CellStep, cell_layers
 from topologies.config import ConfigError
-from topologies.records import Trace, symbolic
+from topologies.records import Axes, Shape, Trace
 from topologies.refusal import quoted
 
 
@@ -96,9 +96,15 @@ def introduction(step: CellStep, result: Trace) -> str:
     return f"{text} {step.note}" if step.note else text
 
 
+def written(shape: Shape, axes: Axes) -> str:
+    """A shape as Python prints it, beside what its axes mean: (16,) = (4 x units,), (10, 4) = (batch, units)."""
+    names = ", ".join(axes) + ("," if len(axes) == 1 else "")
+    return f"{tuple(shape)} = ({names})"
+
+
 def weight_rows(step: CellStep) -> list[dict[str, str]]:
     return [
-        {"weight": weight.name, "shape": symbolic(weight.shape, weight.axes), "what it does": weight.role}
+        {"weight": weight.name, "shape": written(weight.shape, weight.axes), "what it does": weight.role}
         for weight in step.weights
     ]
 
@@ -107,7 +113,7 @@ def value_rows(step: CellStep) -> list[dict[str, str]]:
     return [
         {
             "value": value.name,
-            "shape": symbolic(value.shape, value.axes),
+            "shape": written(value.shape, value.axes),
             "equation": value.equation,
             "what it is": value.meaning,
             "sample 0": first_numbers(value.sample),
