@@ -21,9 +21,8 @@ from app.controls import bound
 from app.engine import cached_cell_step
 from app.literal import literal, markdown_of
 from topologies.cell_records import CellStep, cell_layers
-from topologies.config import ConfigError
 from topologies.records import Axes, Shape, Trace
-from topologies.refusal import quoted
+from topologies.refusal import Refusal, quoted
 
 
 def chosen_cell_layer(result: Trace) -> str:
@@ -60,7 +59,7 @@ def inside_cell_section(result: Trace) -> None:
     layer = st.selectbox("Open the cell of", layers, help=HELP, **bound("cell_layer"))
     try:
         step = cached_cell_step(result.topology, result.config, layer)
-    except ConfigError as error:  # the server was busy, or the worker stopped: one sentence
+    except Refusal as error:  # the server was busy, or the worker stopped: one sentence
         st.warning(markdown_of(error))
         return
     st.markdown(introduction(step, result))
@@ -71,7 +70,7 @@ def inside_cell_section(result: Trace) -> None:
     st.caption(
         "`*` multiplies number by number; `x W` is a matrix product. Each shape is the shape of the array "
         f"this step computed; h_t computed from the weights above matches {step.cell_class}'s own call on the "
-        f"same input to within {step.cell_difference:.1g}. Sample 0's first numbers are in the last column."
+        f"same input {agreement(step.cell_difference)}. Sample 0's first numbers are in the last column."
     )
     st.info(units_versus_cells(step, result))
 
@@ -80,6 +79,10 @@ HELP = (
     "A recurrent layer is one cell called once per step. This shows the cell's weights and what "
     "its first step computes, for every sample of the batch."
 )
+
+
+def agreement(difference: float) -> str:
+    return "exactly" if difference == 0 else f"to within {difference:.1g}"
 
 
 def batch_of(step: CellStep) -> int:
@@ -96,10 +99,20 @@ def introduction(step: CellStep, result: Trace) -> str:
     return f"{text} {step.note}" if step.note else text
 
 
+# A table shares its width out by content, and would break "h_(t-1)" at its hyphen and a shape
+# at its spaces: in a table's short cells these are written with their no-break twins.
+NO_BREAK = str.maketrans({" ": "\u00a0", "-": "\u2011"})
+
+
+def unbroken(text: str) -> str:
+    """`text` kept on one line in a table: no-break spaces and hyphens, which look the same."""
+    return text.translate(NO_BREAK)
+
+
 def written(shape: Shape, axes: Axes) -> str:
     """A shape as Python prints it, beside what its axes mean: (16,) = (4 x units,), (10, 4) = (batch, units)."""
     names = ", ".join(axes) + ("," if len(axes) == 1 else "")
-    return f"{tuple(shape)} = ({names})"
+    return unbroken(f"{tuple(shape)} = ({names})")
 
 
 def weight_rows(step: CellStep) -> list[dict[str, str]]:
@@ -112,7 +125,7 @@ def weight_rows(step: CellStep) -> list[dict[str, str]]:
 def value_rows(step: CellStep) -> list[dict[str, str]]:
     return [
         {
-            "value": value.name,
+            "value": unbroken(value.name),
             "shape": written(value.shape, value.axes),
             "equation": value.equation,
             "what it is": value.meaning,

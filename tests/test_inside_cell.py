@@ -180,7 +180,9 @@ def test_the_records_start_no_tensorflow():
 def table_rows(at, first_column: str) -> dict[str, dict]:
     """The section's table whose first column is `first_column`, as {first cell: row}."""
     (frame,) = [table.value for table in at.table if table.value.columns[0] == first_column]
-    return {row[first_column]: row for row in frame.to_dict("records")}
+    # Short cells are written with no-break spaces and hyphens, so that a table keeps them on one line.
+    plain = frame.map(lambda text: text.replace("\u00a0", " ").replace("\u2011", "-"))
+    return {row[first_column]: row for row in plain.to_dict("records")}
 
 
 def test_the_section_opens_the_first_layer_s_cell_and_writes_nothing_into_the_link():
