@@ -46,6 +46,17 @@ def chosen_cell_layer(result: Trace) -> str:
     return "" if not layers or chosen == layers[0] else chosen
 
 
+def open_clicked_cell(result: Trace):
+    """What a click on a box of the picture does: open its layer's cell, if it has one."""
+    layers = cell_layers(result)
+
+    def open_cell(box: dict) -> None:
+        if box["layer"] in layers:
+            st.session_state.cell_layer = box["layer"]
+
+    return open_cell
+
+
 def inside_cell_section(result: Trace) -> None:
     """The section: which layer, its weights, one step's values with their equations, and the answer."""
     st.markdown("#### Inside a cell")
@@ -72,12 +83,14 @@ def inside_cell_section(result: Trace) -> None:
         f"this step computed; h_t computed from the weights above matches {step.cell_class}'s own call on the "
         f"same input {agreement(step.cell_difference)}. Sample 0's first numbers are in the last column."
     )
-    st.info(units_versus_cells(step, result))
+    # In a frame of its own, not a st.info: the page's info box is where it says what a topology switch changed.
+    st.container(border=True).markdown(units_versus_cells(step, result))
 
 
 HELP = (
     "A recurrent layer is one cell called once per step. This shows the cell's weights and what "
-    "its first step computes, for every sample of the batch."
+    "its first step computes, for every sample of the batch. A click on one of the layer's boxes "
+    "in the picture opens it too."
 )
 
 
@@ -89,12 +102,20 @@ def batch_of(step: CellStep) -> int:
     return step.value("x_t").shape[0]
 
 
+def both_directions(step: CellStep, result: Trace) -> bool:
+    """A Bidirectional layer: two copies of a recurrent layer, a cell each; the step shown is the forward one's."""
+    return result.layer(step.layer).kind == "bidirectional"
+
+
 def introduction(step: CellStep, result: Trace) -> str:
     """What ran, in one or two sentences: the layer's code, the copy of it, where the state came from."""
     code = result.layer(step.layer).code
+    where = "this run" if len(result.calls) == 1 else "the run's first call"
+    cell = f"`{step.cell_class}`"
+    cells = f"two {cell}s, one per direction, each" if both_directions(step, result) else f"one {cell},"
     text = (
-        f"`{step.layer}` is `{code}`: one `{step.cell_class}`, called once per step, {step.steps} times in "
-        f"this call. Its step {step.step} reads x_t and h_(t-1) and makes h_t; h_(t-1) is {step.state_from}."
+        f"`{step.layer}` is `{code}`: {cells} called once per step, {times(step.steps)} in {where}. "
+        f"Its step {step.step} reads x_t and h_(t-1) and makes h_t; h_(t-1) is {step.state_from}."
     )
     return f"{text} {step.note}" if step.note else text
 
@@ -140,16 +161,25 @@ def first_numbers(sample: tuple[float, ...], shown: int = 4) -> str:
     return ", ".join(f"{number:.3g}" for number in sample[:shown]) + (", …" if len(sample) > shown else "")
 
 
+def times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
+
+
+def each_step(steps: int) -> str:
+    return "the one step" if steps == 1 else f"each of the {steps} steps"
+
+
 def units_versus_cells(step: CellStep, result: Trace) -> str:
     """The answer to "units vs cells", in the run's own numbers."""
     batch = batch_of(step)
     calls = len(result.calls)
-    again = f" (and again in each of this run's {calls} calls)" if calls > 1 else ""
-    both = result.layer(step.layer).kind == "bidirectional"
+    others = "the other call" if calls == 2 else f"the other {calls - 1} calls"
+    again = f" of the first call and at every step of {others}" if calls > 1 else ""
+    both = both_directions(step, result)
     cells = "two cells, one per direction," if both else "one cell,"
     each = "Each" if both else "The same"
     return (
         f"**Units vs cells:** `{step.layer}` has {cells} not one per step and not one per unit. {each} "
-        f"{step.cell_class}, with its same weights, runs at each of the {step.steps} steps{again}; "
+        f"{step.cell_class}, with its same weights, runs at {each_step(step.steps)}{again}; "
         f"units = {step.units} is how wide its state and each gate are: ({batch}, {step.units}) = (batch, units)."
     )

@@ -197,7 +197,7 @@ def test_the_section_opens_the_first_layer_s_cell_and_writes_nothing_into_the_li
     values = table_rows(at, "value")
     assert values["f"]["shape"] == "(10, 4) = (batch, units)"
     assert values["f"]["equation"] == "f = sigmoid(x_t W_f + h_(t-1) U_f + b_f)"
-    (answer,) = [info.value for info in at.info if "Units vs cells" in info.value]
+    (answer,) = [text.value for text in at.markdown if "Units vs cells" in text.value]
     assert "one cell" in answer and "(10, 4) = (batch, units)" in answer
 
 
