@@ -41,8 +41,14 @@ def clicks(figure, chart_key: str, on_click: OnClick) -> dict:
     boxes = figure.layout.meta["boxes"]
 
     def clicked() -> None:
-        points = [point for point in st.session_state[chart_key].selection.points if point["curve_number"] == 0]
-        if points:
-            on_click(boxes[points[0]["point_index"]])
+        box = clicked_box(st.session_state[chart_key]["selection"], boxes)
+        if box is not None:
+            on_click(box)
 
     return {"key": chart_key, "on_select": clicked, "selection_mode": "points"}
+
+
+def clicked_box(selection: dict, boxes: list[dict]) -> dict | None:
+    """The box whose hover point a chart's selection holds (a point of the first trace), or None."""
+    points = [point for point in selection["points"] if point["curve_number"] == 0]
+    return boxes[points[0]["point_index"]] if points else None

@@ -233,3 +233,25 @@ def test_a_cell_layer_the_picture_lacks_is_refused_in_one_sentence(written, allo
         f"The link's `'cell_layer'` was ignored: cell_layer is `{written!r}`, {allowed}"
     ]
     assert at.selectbox(key="cell_layer").value == "rnn_1"
+
+
+def test_a_click_on_a_box_s_hover_point_names_that_box(traced):
+    """Plotly reports a click on the invisible point at a box's centre: its index in the first trace
+    must be the box's index in meta["boxes"], which the page reads to open the layer's cell."""
+    from app.diagram import draw
+    from app.showing import clicked_box
+
+    figure = draw(traced("stacked", seed_config("stacked")))
+    boxes, points = figure.layout.meta["boxes"], figure.data[0]
+    assert len(points.x) == len(boxes)
+    for index, box in enumerate(boxes):
+        assert box["x0"] <= points.x[index] <= box["x1"] and box["y0"] <= points.y[index] <= box["y1"]
+    (state,) = [
+        index
+        for index, box in enumerate(boxes)
+        if box["layer"] == "rnn_2" and box["step"] == 3 and box["role"] == "state"
+    ]
+    clicked = {"points": [{"curve_number": 0, "point_index": state, "x": points.x[state], "y": points.y[state]}]}
+    assert clicked_box(clicked, boxes)["layer"] == "rnn_2"
+    assert clicked_box({"points": [{"curve_number": 1, "point_index": 0}]}, boxes) is None  # a legend entry
+    assert clicked_box({"points": []}, boxes) is None

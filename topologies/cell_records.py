@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from topologies.layer_kinds import LAYER_KINDS
 from topologies.records import Axes, Shape, Trace
 
-# The layer kinds (topologies.layer_kinds) that hold a cell whose step can be shown.
-KINDS_WITH_A_CELL = ("recurrent", "bidirectional", "cell")
+# The layer kinds that hold a cell whose step can be shown: recurrent, bidirectional and cell.
+KINDS_WITH_A_CELL = tuple(name for name, kind in LAYER_KINDS.items() if kind.has_cell)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,7 +22,7 @@ import keras
 import numpy as np
 
 from topologies.cell_math import CELL_MATH, rounded
-from topologies.cell_records import KINDS_WITH_A_CELL, CellStep, CellValue, CellWeight
+from topologies.cell_records import CellStep, CellValue, CellWeight
 from topologies.config import Config
 from topologies.keras_guard import KERAS_LOCK
 from topologies.layer_kinds import kind_of
@@ -43,10 +43,10 @@ def inside_cell(topology_id: str, config: Config, layer_name: str) -> CellStep:
     on what that layer received in the first call of the run."""
     with KERAS_LOCK:
         runner = start(topology_id, config)
-        found = dict((layer.name, layer) for layer, _ in all_layers(runner.model))
+        found = {layer.name: layer for layer, _ in all_layers(runner.model)}
         layer = found.get(layer_name)
-        if layer is None or kind_of(layer).name not in KINDS_WITH_A_CELL:
-            names = [name for name, each in found.items() if kind_of(each).name in KINDS_WITH_A_CELL]
+        if layer is None or not kind_of(layer).has_cell:
+            names = [name for name, each in found.items() if kind_of(each).has_cell]
             cells = ", ".join(names)
             raise Refusal("cell_layer is ", quoted(layer_name), f", but this picture's cells are in {cells}.")
         received, held = first_call(runner, layer)
@@ -114,13 +114,7 @@ def one_step(topology_id: str, layer, received: list[np.ndarray], held, activity
     cell = layer if kind == "cell" else runs.cell
     name = type(cell).__name__.removesuffix("Cell")
     math = CELL_MATH[name]
-    sequence = received[0]
-    if kind == "cell":  # a cell reads one x_t per call: (batch, inputs); this is its first call
-        x, step, steps = sequence, 1, cell_calls
-    else:  # (batch, steps, inputs): a layer that reads backwards starts at the last step
-        backwards = bool(getattr(runs, "go_backwards", False))
-        x, steps = sequence[:, -1 if backwards else 0], sequence.shape[1]
-        step = steps if backwards else 1
+    x, step, steps = first_input(kind, runs, received[0], cell_calls)
     batch, units = x.shape[0], int(cell.units)
     handed = [array for array in received[1:] if array.dtype != bool]  # a mask is no state
     zeros = [np.zeros((batch, units), "float32") for _ in math.state_names]
@@ -166,6 +160,16 @@ def one_step(topology_id: str, layer, received: list[np.ndarray], held, activity
         values=tuple(values),
         cell_difference=difference,
     )
+
+
+def first_input(kind: str, runs, received: np.ndarray, cell_calls: int) -> tuple[np.ndarray, int, int]:
+    """x_t of the cell's first step, which step t that is, and how many steps the layer reads."""
+    if kind == "cell":  # a cell reads one x_t per call: (batch, inputs); this is its first call
+        return received, 1, cell_calls
+    steps = received.shape[1]  # (batch, steps, inputs): a layer that reads backwards starts at the last step
+    if getattr(runs, "go_backwards", False):
+        return received[:, -1], steps, steps
+    return received[:, 0], 1, steps
 
 
 def where_the_state_came_from(layer, kind: str, held, handed) -> str:
