@@ -22,6 +22,7 @@ import dataclasses
 
 import streamlit as st
 
+from app.compare import OFF, choices, right_value
 from app.literal import literal, markdown_of
 from app.looks import PALETTES
 from app.teaching import CHECKED_ON_THE_PICTURE, Teaching, teaching_from_query, written
@@ -29,7 +30,7 @@ from app.teaching import HELP as TEACHING_HELP
 from app.teaching import PARAMETERS as TEACHING_PARAMETERS
 from topologies.catalogue import CATALOGUE
 from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
-from topologies.refusal import quoted
+from topologies.refusal import Refusal, quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
@@ -179,7 +180,39 @@ def teaching_sidebar() -> Teaching:
     # The palettes' own names are the options: a bound box writes what it shows into the URL.
     palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **bound("palette"))
     quiz = st.sidebar.toggle("Predict the shape", value=False, help=TEACHING_HELP["quiz"], **bound("quiz"))
-    return Teaching(present=present, palette=palette, quiz=quiz)
+    compare, compare_with = compare_boxes()
+    return Teaching(present=present, palette=palette, quiz=quiz, compare=compare, compare_with=compare_with)
+
+
+def compare_boxes() -> tuple[str, str]:
+    """The "Compare with…" boxes: a setting this topology can change, and its value on the right ("", "" for none).
+
+    The boxes' options depend on the topology and its values, so a value they cannot hold (a
+    link's, or one the sidebar just made stale) is refused in one sentence among the link's
+    warnings, and the box falls back before it is drawn: a bound box would drop it silently."""
+    topology_id = st.session_state.get("topology", DEFAULT_TOPOLOGY)
+    values = {name: st.session_state.get(name, getattr(defaults_of(topology_id), name)) for name in FIELDS}
+    offered = choices(topology_id, values)
+    setting, value = st.session_state.get("compare", OFF), st.session_state.get("compare_with", "")
+    try:
+        value = right_value(topology_id, values, setting, value) if setting != OFF else ""
+    except Refusal as error:
+        st.session_state.link_warnings = [*st.session_state.get("link_warnings", []), markdown_of(error)]
+        setting, value = (setting, offered[setting][0]) if setting in offered else (OFF, "")
+    st.session_state.compare, st.session_state.compare_with = setting, value
+    # The options are the names themselves: a bound box writes what it shows into the URL.
+    setting = st.sidebar.selectbox(
+        "Compare with…",
+        [OFF, *offered],
+        help=TEACHING_HELP["compare"],
+        on_change=st.session_state.pop,
+        args=("compare_with", None),  # a new setting starts from its first value
+        **bound("compare"),
+    )
+    if setting == OFF:
+        return "", ""
+    value = st.sidebar.selectbox(f"{setting} on the right", offered[setting], **bound("compare_with"))
+    return setting, "" if value == offered[setting][0] else value  # the first, as the link leaves it out
 
 
 def defaults_of(topology_id: str) -> Config:

@@ -4,6 +4,7 @@
     ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
     ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
     ?cell_layer=rnn_2    inside a cell: one step of rnn_2's cell, under the tables (app.inside_cell_view)
+    ?compare=cell&compare_with=GRU  this picture beside the same with GRU cells (app.compare)
 
 These settings change how the page shows a configuration, never the configuration itself: they
 are not fields of Config. app.controls draws their widgets; this module says what they may hold.
@@ -16,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from app.compare import OFF
+from app.compare import SETTINGS as COMPARED
 from app.literal import literal, markdown_of
 from app.looks import PALETTES
 from app.quiz import OUTPUT
@@ -33,6 +36,8 @@ class Teaching:
     quiz: bool = False  # predict the shape: one row's shape hidden and asked for
     quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
     cell_layer: str = ""  # whose cell to open; "" is the picture's first, checked against its layers
+    compare: str = ""  # a setting of app.compare.SETTINGS to change on a second picture; "" for none
+    compare_with: str = ""  # its value there ("GRU"); "" for the first the topology offers
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
@@ -44,6 +49,8 @@ HELP = {
     "palette": "seed: the seed's red x, green h and pink y. colorblind: Okabe and Ito's colours, told apart "
     "under the common colour-vision deficiencies. Each box keeps its letter either way.",
     "quiz": "Hide one row's shape (the output, or a layer you choose under the picture) and ask for it.",
+    "compare": "Draw this picture beside the same model with one setting changed, and mark the shapes and "
+    "parameter counts that differ.",
 }
 LAYER_NAME = re.compile(r"[A-Za-z0-9_]{1,60}")  # a Keras layer's name as this app's models write them
 
@@ -62,6 +69,12 @@ def teaching_value(name: str, raw: str) -> object:
     if name == "cell_layer":
         if not LAYER_NAME.fullmatch(raw.strip()):
             raise Refusal("cell_layer is ", quoted(raw), ", but it must be a layer's name: letters, digits, _.")
+        return raw.strip()
+    if name == "compare":  # whether this topology can compare it is known once it is chosen: the sidebar checks
+        if text not in (OFF, *COMPARED):
+            raise Refusal("compare is ", quoted(raw), f", but it must be {OFF} or one of {', '.join(COMPARED)}.")
+        return text
+    if name == "compare_with":  # checked against the setting's other values in the sidebar (app.compare)
         return raw.strip()
     if text not in FLAGS:
         raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")

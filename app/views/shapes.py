@@ -11,6 +11,7 @@ import dataclasses
 
 import streamlit as st
 
+from app.compare_view import compare_view
 from app.controls import fix_button, open_link, sidebar, teaching_sidebar
 from app.diagram import draw
 from app.engine import cached_trace
@@ -125,6 +126,11 @@ if teaching.present:
     # Streamlit leaves 6rem above the page for its header and 5rem each side; the top bar needs 4,
     # and a projector needs every pixel of its 1024 x 768 for the picture.
     st.html('<style>[data-testid="stMainBlockContainer"] {padding: 4rem 1rem 2rem}</style>')
+if teaching.compare:  # this picture beside the same with one setting changed, instead of it alone
+    compare_view(topology_id, config, result, teaching, look)
+    if teaching.present:  # said here, under the pictures, as in presentation mode below
+        say_what_the_link_changed()
+    stop_page()
 # The picture comes first on the page; the quiz under it decides whether a shape is hidden in it.
 picture = st.container()
 hidden = None
