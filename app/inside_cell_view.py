@@ -112,7 +112,7 @@ def introduction(step: CellStep, result: Trace) -> str:
     code = result.layer(step.layer).code
     where = "this run" if len(result.calls) == 1 else "the run's first call"
     cell = f"`{step.cell_class}`"
-    cells = f"two {cell}s, one per direction, each" if both_directions(step, result) else f"one {cell},"
+    cells = f"two copies of {cell}, one per direction, each" if both_directions(step, result) else f"one {cell},"
     text = (
         f"`{step.layer}` is `{code}`: {cells} called once per step, {times(step.steps)} in {where}. "
         f"Its step {step.step} reads x_t and h_(t-1) and makes h_t; h_(t-1) is {step.state_from}."
