@@ -24,6 +24,12 @@ from topologies.cell_records import CellStep, cell_layers
 from topologies.records import Axes, Shape, Trace
 from topologies.refusal import Refusal, quoted
 
+HELP = (
+    "A recurrent layer is one cell called once per step. This shows the cell's weights and what "
+    "its first step computes, for every sample of the batch. A click on one of the layer's boxes "
+    "in the picture opens it too."
+)
+
 
 def chosen_cell_layer(result: Trace) -> str:
     """The layer whose cell the page opens, as the link writes it: "" for the picture's first.
@@ -85,13 +91,6 @@ def inside_cell_section(result: Trace) -> None:
     )
     # In a frame of its own, not a st.info: the page's info box is where it says what a topology switch changed.
     st.container(border=True).markdown(units_versus_cells(step, result))
-
-
-HELP = (
-    "A recurrent layer is one cell called once per step. This shows the cell's weights and what "
-    "its first step computes, for every sample of the batch. A click on one of the layer's boxes "
-    "in the picture opens it too."
-)
 
 
 def agreement(difference: float) -> str:
