@@ -25,9 +25,9 @@ import streamlit as st
 from app.compare import OFF, choices, right_value
 from app.literal import literal, markdown_of
 from app.looks import PALETTES
+from app.teaching import CHECKED_ON_THE_PICTURE, Teaching, teaching_from_query, written
 from app.teaching import HELP as TEACHING_HELP
 from app.teaching import PARAMETERS as TEACHING_PARAMETERS
-from app.teaching import Teaching, teaching_from_query, written
 from topologies.catalogue import CATALOGUE
 from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
 from topologies.refusal import Refusal, quoted
@@ -121,10 +121,11 @@ def open_link(query: dict[str, str]) -> None:
     rewritten = [name for name, value in teaching.items() if query[name] != written(value)]
     for name in rewritten:
         st.query_params[name] = written(teaching[name])
-    # Which rows a picture has is known once it is traced: the quiz checks the link's row then
-    # (app.quiz_box), and the row stays in the address bar meanwhile.
-    st.session_state.quiz_row_from_link = teaching.pop("quiz_row", None)
-    kept = {*values, *teaching, *(["quiz_row"] if st.session_state.quiz_row_from_link else [])}
+    # Which rows and cells a picture has is known once it is traced: the quiz (app.quiz_box) and
+    # the cell (app.inside_cell_view) check the link's value then; it stays in the address bar meanwhile.
+    from_link = {name: teaching.pop(name, None) for name in CHECKED_ON_THE_PICTURE}
+    st.session_state.update({f"{name}_from_link": value for name, value in from_link.items()})
+    kept = {*values, *teaching, *(name for name, value in from_link.items() if value)}
     values.update(teaching)
     warnings += teaching_warnings
     st.session_state.link_warnings = warnings

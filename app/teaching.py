@@ -3,6 +3,7 @@
     ?present=1           presentation mode: the diagram first and larger, the rest folded away
     ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
     ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
+    ?cell_layer=rnn_2    inside a cell: one step of rnn_2's cell, under the tables (app.inside_cell_view)
     ?compare=cell&compare_with=GRU  this picture beside the same with GRU cells (app.compare)
 
 These settings change how the page shows a configuration, never the configuration itself: they
@@ -34,11 +35,14 @@ class Teaching:
     palette: str = "seed"  # a key of app.looks.PALETTES: the figure's colours
     quiz: bool = False  # predict the shape: one row's shape hidden and asked for
     quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
+    cell_layer: str = ""  # whose cell to open; "" is the picture's first, checked against its layers
     compare: str = ""  # a setting of app.compare.SETTINGS to change on a second picture; "" for none
     compare_with: str = ""  # its value there ("GRU"); "" for the first the topology offers
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
+# The values these may hold are known once the picture is traced: the page checks them then.
+CHECKED_ON_THE_PICTURE = ("quiz_row", "cell_layer")
 HELP = {
     "present": "For a projector: the diagram first, its words at 20 px or more; tables, code and "
     "explanations folded away. The sidebar folds too: open it with the arrow at the top left.",
@@ -61,6 +65,10 @@ def teaching_value(name: str, raw: str) -> object:
     if name == "quiz_row":  # which rows the picture has is known once it is traced: the page checks
         if not LAYER_NAME.fullmatch(raw.strip()):
             raise Refusal("quiz_row is ", quoted(raw), ", but it must be output or a layer's name: letters, digits, _.")
+        return raw.strip()
+    if name == "cell_layer":
+        if not LAYER_NAME.fullmatch(raw.strip()):
+            raise Refusal("cell_layer is ", quoted(raw), ", but it must be a layer's name: letters, digits, _.")
         return raw.strip()
     if name == "compare":  # whether this topology can compare it is known once it is chosen: the sidebar checks
         if text not in (OFF, *COMPARED):

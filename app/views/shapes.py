@@ -16,6 +16,7 @@ from app.controls import fix_button, open_link, sidebar, teaching_sidebar
 from app.diagram import draw
 from app.engine import cached_trace
 from app.history import stop_page
+from app.inside_cell_view import chosen_cell_layer, inside_cell_section, open_clicked_cell
 from app.literal import markdown_of
 from app.looks import PRESENT_SCALE, Look
 from app.quiz import hidden_text
@@ -88,6 +89,7 @@ def details(result: Trace, config: Config) -> None:
     with st.expander("Show the Keras 3 code that built this model"):
         integer_input = first_call.input_axes[0] == ("batch", "steps")
         st.code(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python")
+    inside_cell_section(result)
 
 
 if "link_warnings" not in st.session_state:
@@ -135,8 +137,10 @@ hidden = None
 if teaching.quiz:
     row, hidden = quiz_box(result, slide_name(topology_id, config))
     teaching = dataclasses.replace(teaching, quiz_row=row)
+teaching = dataclasses.replace(teaching, cell_layer=chosen_cell_layer(result))
 with picture:
-    show_diagram(draw(result, look, hidden), "diagram", filename=slide_name(topology_id, config))
+    name = slide_name(topology_id, config)
+    show_diagram(draw(result, look, hidden), "diagram", filename=name, on_click=open_clicked_cell(result))
     if teaching.present:  # the caption belongs to the picture, above the quiz
         st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
 if teaching.present:
