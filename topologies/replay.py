@@ -10,7 +10,9 @@ The replay is never trusted blindly: its last state must equal the h_T the real 
 (within float32 rounding), or `replayed_states` answers None and the caller runs the Keras cell
 instead. A mask, a custom activation or any setting these equations leave out shows up there.
 
-The equations, with Keras's weight layout (kernel W: (inputs, gates x units), recurrent kernel U:
+topologies/cell_math.py states the same equations for the page "Inside a cell", one step through
+keras.ops with every intermediate kept; this module is the fast path over all the steps and keeps
+only h_t. The equations, with Keras's weight layout (kernel W: (inputs, gates x units), recurrent kernel U:
 (units, gates x units), gates side by side in this order):
 
     SimpleRNN  h_t = tanh(x_t W + h_(t-1) U + b)
