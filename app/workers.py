@@ -22,7 +22,6 @@ raises come back pickled, a Refusal with its parts, so the user's text stays mar
 
 from __future__ import annotations
 
-import functools
 import multiprocessing
 import os
 import pickle
@@ -219,9 +218,17 @@ class _Shared:
         return self.result
 
 
-@functools.cache
+_POOL_LOCK = threading.Lock()
+_pool: Pool | None = None
+
+
 def pool() -> Pool:
-    """The process's pool, started on first use."""
-    started = Pool()
-    started.start()
-    return started
+    """The process's pool, started on first use. Many sessions ask for it at once when a class
+    opens a link on a fresh server (each in its own thread): exactly one pool is made, and the
+    others wait for it, rather than each starting two workers that load TensorFlow."""
+    global _pool
+    with _POOL_LOCK:
+        if _pool is None:
+            _pool = Pool()
+            _pool.start()
+        return _pool

@@ -144,3 +144,30 @@ def test_past_the_waiting_limit_a_heavy_request_is_told_the_server_is_busy():
     finally:
         pool.light.stop()
         pool.heavy.stop()
+
+
+def test_a_class_asking_for_the_pool_at_once_gets_one_pool(monkeypatch):
+    """Ten sessions of a fresh server ask at the same moment: one pool (two workers) is made,
+    not one per session. Pool is replaced by a slow stand-in, so no worker process starts."""
+    import app.workers as workers
+
+    made = []
+
+    class SlowPool:
+        def __init__(self):
+            made.append(self)
+            time.sleep(0.2)  # a real Pool spawns two processes meanwhile: the others must wait
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(workers, "Pool", SlowPool)
+    monkeypatch.setattr(workers, "_pool", None)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(workers.pool())) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1
+    assert got == [made[0]] * 10
