@@ -3,13 +3,25 @@
 Streamlit shrinks a chart to the page's width, and the diagram's words are laid out for its own
 width: shrunk, they would run into each other. So the chart keeps its width inside a container
 that scrolls (a one-line style rule for that container's key).
+
+The figure is painted for the page it sits on: on Streamlit's dark theme its paper is the
+page's dark grey and its words and arrows light (app.looks). Streamlit tells a page its theme
+(`st.context.theme.type`); on the first run of a session it may not know yet, and the figure is
+drawn for a light page until the next run.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app.looks import Look
+
 CHART_OPTIONS = {"displaylogo": False}
+
+
+def page_look(**dressing) -> Look:
+    """The Look for this page's theme, with any other `dressing` (scale, palette) as given."""
+    return Look(background="dark" if st.context.theme.type == "dark" else "light", **dressing)
 
 
 def show_diagram(figure, key: str, filename: str = "rnn_shapes") -> None:

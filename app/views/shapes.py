@@ -16,11 +16,11 @@ from app.diagram import draw
 from app.engine import cached_trace
 from app.history import stop_page
 from app.literal import markdown_of
-from app.looks import PRESENT_SCALE, Look
+from app.looks import PRESENT_SCALE
 from app.quiz import hidden_text
 from app.quiz_box import quiz_box
 from app.runnable import runnable_code
-from app.showing import show_diagram
+from app.showing import page_look, show_diagram
 from app.slides import slide_name, slides
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError, parse_config
@@ -118,7 +118,7 @@ except ConfigError as error:
         say_what_the_link_changed()
     stop_page()
 
-look = Look(scale=PRESENT_SCALE if teaching.present else 1.0, palette=teaching.palette)
+look = page_look(scale=PRESENT_SCALE if teaching.present else 1.0, palette=teaching.palette)
 if teaching.present:
     # Streamlit leaves 6rem above the page for its header and 5rem each side; the top bar needs 4,
     # and a projector needs every pixel of its 1024 x 768 for the picture.
