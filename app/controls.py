@@ -178,7 +178,8 @@ def teaching_sidebar() -> Teaching:
     # The palettes' own names are the options: a bound box writes what it shows into the URL.
     palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **bound("palette"))
     quiz = st.sidebar.toggle("Predict the shape", value=False, help=TEACHING_HELP["quiz"], **bound("quiz"))
-    return Teaching(present=present, palette=palette, quiz=quiz)
+    play = st.sidebar.toggle("Play through time", value=False, help=TEACHING_HELP["play"], **bound("play"))
+    return Teaching(present=present, palette=palette, quiz=quiz, play=play)
 
 
 def defaults_of(topology_id: str) -> Config:

@@ -40,6 +40,16 @@ from app.plan import (
 def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
     """The figure of `plan`, dressed by `look`, with the boxes and arrows listed in layout.meta
     for tests and tools."""
+    data, layout = figure_parts(plan, look)
+    # Plotly checks every property of every shape and annotation as it is set: four fifths of
+    # draw()'s time for a few hundred boxes. These come from the fixed recipes in this module, so
+    # the figure is made unchecked (as Plotly Express does); the tests render and read it.
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
+    """The figure's traces and layout as plain dicts, for a caller to add to before making the
+    figure (app.play): a figure made unchecked is not meant to be changed afterwards."""
     shapes: list[dict] = []
     annotations: list[dict] = []
     for mark in plan.marks:
@@ -87,10 +97,7 @@ def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
         hoverlabel=dict(font=dict(size=look.px(FONT_SIZE))),
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
     )
-    # Plotly checks every property of every shape and annotation as it is set: four fifths of
-    # draw()'s time for a few hundred boxes. These come from the fixed recipes in this module, so
-    # the figure is made unchecked (as Plotly Express does); the tests render and read it.
-    return go.Figure(data=[_hover_points(boxes, look), *_legend(plan, look)], layout=layout, _validate=False)
+    return [_hover_points(boxes, look), *_legend(plan, look)], layout
 
 
 def _title(plan: Plan, look: Look) -> dict:

@@ -3,6 +3,7 @@
     ?present=1           presentation mode: the diagram first and larger, the rest folded away
     ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
     ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
+    ?play=1              play through time: a slider and Play show the picture step by step (app.play)
 
 These settings change how the page shows a configuration, never the configuration itself: they
 are not fields of Config. app.controls draws their widgets; this module says what they may hold.
@@ -31,6 +32,7 @@ class Teaching:
     palette: str = "seed"  # a key of app.looks.PALETTES: the figure's colours
     quiz: bool = False  # predict the shape: one row's shape hidden and asked for
     quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
+    play: bool = False  # play through time: one step at a time, sample 0's numbers beside it
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
@@ -40,6 +42,8 @@ HELP = {
     "palette": "seed: the seed's red x, green h and pink y. colorblind: Okabe and Ito's colours, told apart "
     "under the common colour-vision deficiencies. Each box keeps its letter either way.",
     "quiz": "Hide one row's shape (the output, or a layer you choose under the picture) and ask for it.",
+    "play": "A slider and a Play button under the picture show it one time step at a time: x_t lights up, "
+    "h_(t-1) carries in, h_t and y_t appear, with sample 0's numbers; the steps to come stay faint.",
 }
 LAYER_NAME = re.compile(r"[A-Za-z0-9_]{1,60}")  # a Keras layer's name as this app's models write them
 

@@ -5,6 +5,7 @@ projector: the diagram comes first, drawn larger (app.looks.PRESENT_SCALE), with
 caption under it, and the explanation, the tables and the code are folded into one expander.
 With "Predict the shape" (or ?quiz=1), one row's shape is hidden in the picture and asked for
 under it (app.quiz_box); the tables and the code, which would give it away, wait for the answer.
+With "Play through time" (or ?play=1) the picture plays step by step in the browser (app.play).
 """
 
 import dataclasses
@@ -130,7 +131,8 @@ if teaching.quiz:
     row, hidden = quiz_box(result, slide_name(topology_id, config))
     teaching = dataclasses.replace(teaching, quiz_row=row)
 with picture:
-    show_diagram(draw(result, look, hidden), "diagram", filename=slide_name(topology_id, config))
+    figure = draw(result, look, hidden, played=teaching.play)
+    show_diagram(figure, "diagram", filename=slide_name(topology_id, config))
     if teaching.present:  # the caption belongs to the picture, above the quiz
         st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
 if teaching.present:
