@@ -6,14 +6,16 @@ that scrolls (a one-line style rule for that container's key).
 
 The figure is painted for the page it sits on: on Streamlit's dark theme its paper is the
 page's dark grey and its words and arrows light (app.looks). Streamlit tells a page its theme
-(`st.context.theme.type`); on the first run of a session it may not know yet, and the figure is
-drawn for a light page until the next run.
+(`st.context.theme.type`), but on a browser session's first run it says "light" before the
+browser has told it (streamlit#11920): then the theme the server was started with
+(`--theme.base`), if any, is the better guess, and from the next run on the page's own.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app.history import first_run
 from app.looks import Look
 
 CHART_OPTIONS = {"displaylogo": False}
@@ -21,7 +23,10 @@ CHART_OPTIONS = {"displaylogo": False}
 
 def page_look(**dressing) -> Look:
     """The Look for this page's theme, with any other `dressing` (scale, palette) as given."""
-    return Look(background="dark" if st.context.theme.type == "dark" else "light", **dressing)
+    shown = st.context.theme.type
+    if first_run():
+        shown = st.get_option("theme.base") or shown
+    return Look(background="dark" if shown == "dark" else "light", **dressing)
 
 
 def show_diagram(figure, key: str, filename: str = "rnn_shapes") -> None:

@@ -13,6 +13,7 @@ import json
 import re
 
 import pytest
+import streamlit as st
 from streamlit.runtime.context import ContextProxy, StreamlitTheme
 
 from app.diagram import draw
@@ -152,3 +153,16 @@ def test_a_dark_theme_keeps_the_teaching_settings(monkeypatch, present):
     seen = read(figure)
     assert luminance(seen["paper"]) < 0.02
     assert seen["roles"]["input"] == "#D55E00"  # Okabe-Ito's vermillion, on the dark page too
+
+
+def test_on_a_session_s_first_run_the_server_s_theme_is_believed(monkeypatch):
+    """Streamlit reports "light" on a session's first run, whatever the browser shows; a server
+    started with --theme.base dark shows dark pages, so its first picture is drawn dark."""
+    configured = st.get_option
+    monkeypatch.setattr(st, "get_option", lambda name: "dark" if name == "theme.base" else configured(name))
+    monkeypatch.setattr(ContextProxy, "theme", property(lambda self: StreamlitTheme({"type": "light"})))
+    at = open_app()
+    assert_clean(at)
+    assert luminance(sent_paper(at)) < 0.02
+    at.run()  # from the second run on, what the browser reports: here, that the user chose light
+    assert sent_paper(at) == "white"
