@@ -39,7 +39,7 @@ PRESENT_SCALE = PRESENT_TEXT / SMALL_SIZE  # the smallest text drawn is SMALL_SI
 
 # The paper of each background Streamlit's themes have: white, and the dark theme's own grey.
 BACKGROUNDS = {"light": "white", "dark": "#0e1117"}
-TEXT = "#263238"  # the plan's usual ink for words (app.plan.Text); Plotly's own words take it on a dark page
+TEXT = "#263238"  # the plan's usual ink for words (app.plan.Text); Plotly's own words take it too
 INK_LIGHTNESS = 0.7  # on a dark page no ink is darker than this (HLS lightness, 0 to 1)
 PALE = 0.85  # a fill lighter than this is meant to look like the paper, and follows it
 
@@ -84,10 +84,11 @@ class Look:
         return BACKGROUNDS[self.background]
 
     @property
-    def text(self) -> str | None:
-        """The colour of Plotly's own words (title, legend): on a light page None, left to Plotly
-        and Streamlit's theme as it always was; on a dark page TEXT, turned light."""
-        return self.ink(TEXT) if self.dark else None
+    def text(self) -> str:
+        """The colour of Plotly's own words (title, legend): TEXT, as the plan's words, on the
+        figure's own paper. Left to Streamlit's theme, they would be light on a dark page even
+        where the figure is white (a session's first run: app.showing)."""
+        return self.ink(TEXT)
 
     def colour(self, colour: str) -> str:
         """A fill of the plan as this look paints it: a role's seed colour in this palette; on a

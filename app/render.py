@@ -83,7 +83,7 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
         height=height,
         autosize=False,
         margin=dict(l=left, r=right, t=top, b=bottom, pad=0),
-        font=_font(look.px(FONT_SIZE), look.text),
+        font=dict(size=look.px(FONT_SIZE), color=look.text),
         # Below the plot, in the margin made for it: Plotly wraps a horizontal legend at the plot's width.
         legend=dict(
             orientation="h",
@@ -144,11 +144,6 @@ def _rectangle(corners: tuple, colour: str, opacity: float, look: Look, dashed: 
             color=look.ink("#bdbdbd" if dashed else "#333"), width=look.px(1.2), dash="dash" if dashed else "solid"
         ),
     )
-
-
-def _font(size: float, colour: str | None) -> dict:
-    """Plotly's font: the look's colour where it names one, else Plotly's (and Streamlit's theme's)."""
-    return dict(size=size, color=colour) if colour else dict(size=size)
 
 
 def _box_label(box: Box, look: Look) -> dict:

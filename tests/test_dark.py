@@ -112,11 +112,12 @@ def test_a_row_s_note_in_a_colour_of_its_own_is_light_on_a_dark_page():
     assert all(contrast(colour, seen["paper"]) >= WORDS for _, colour in seen["words"]), seen["words"]
 
 
-def test_a_light_look_is_the_figure_as_it_always_was():
-    """White paper, and Plotly's own words left to Plotly and Streamlit's theme: no colour set."""
+def test_a_light_look_paints_white_paper_and_dark_words_of_its_own():
+    """Plotly's own words (title, legend) are dark whatever Streamlit's theme would make them:
+    on a session's first run a dark page may show a white figure, which must stay readable."""
     seen = read(draw(traced("many_to_one", CATALOGUE["many_to_one"].default_config())).to_plotly_json())
     assert seen["paper"] == seen["plot"] == "white"
-    assert seen["font"] is None
+    assert contrast(seen["font"], "#ffffff") >= WORDS
     assert "#333" in seen["outlines"]
 
 
