@@ -1,6 +1,6 @@
 """Play through time: the unrolled picture shown one step at a time, in the browser.
 
-    figure = draw(trace("stateful_batches", Config()), play=True)
+    figure = draw(trace("stateful_batches", Config()), played=True)
     len(figure.frames)                         # 5: one per drawn column, left to right
     figure.layout.sliders[0].steps[2].label    # "3": the t written under that column
 
@@ -144,7 +144,7 @@ def _with_room(plan: Plan, timeline: list[Moment]) -> Plan:
 
 
 def _controls(plan: Plan, timeline: list[Moment], look: Look) -> tuple[list[dict], list[dict]]:
-    """Play and Pause at the figure's left, and a slider whose stops stand under the columns.
+    """A slider whose stops stand under the columns, and Play and Pause just left of it.
 
     Paper coordinates are fractions of the plot, measured from its bottom left corner: the
     controls sit in the bottom margin, so their places are worked out in pixels and divided.
@@ -155,12 +155,16 @@ def _controls(plan: Plan, timeline: list[Moment], look: Look) -> tuple[list[dict
     plot_width, plot_height = plan.width - left - right, plan.height - top - bottom
     first, last = _across(plan, timeline[0].x), _across(plan, timeline[-1].x)
     font = dict(size=look.px(SMALL_SIZE), color=look.ink(TEXT))
-    place = dict(y=-GAP / plot_height, xanchor="left", yanchor="top", pad=dict(t=0, r=0, b=0, l=0), font=font)
+    place = dict(y=-GAP / plot_height, yanchor="top", pad=dict(t=0, r=0, b=0, l=0), font=font)
+    slider_start = first - STEP_INSET - left  # pixels from the plot's left edge
     buttons = dict(
         type="buttons",
         direction="right",
         showactive=False,
-        x=(EDGE - left) / plot_width,
+        # Anchored by their right end, just before the slider: Plotly keeps x within -2 to 3 plot
+        # widths, which the figure's left edge is not, beside a picture of one or two columns.
+        x=(slider_start - GAP) / plot_width,
+        xanchor="right",
         buttons=[
             dict(label=BUTTONS[0], method="animate", args=[None, _animation(STEP_MS, from_current=True)]),
             dict(label=BUTTONS[1], method="animate", args=[[None], _animation(0)]),
@@ -169,7 +173,8 @@ def _controls(plan: Plan, timeline: list[Moment], look: Look) -> tuple[list[dict
     )
     slider = dict(
         active=0,
-        x=(first - STEP_INSET - left) / plot_width,
+        x=slider_start / plot_width,
+        xanchor="left",
         len=(max(last - first, 2 * STEP_INSET) + 2 * STEP_INSET) / plot_width,
         currentvalue=dict(visible=False),
         steps=[
@@ -238,8 +243,13 @@ def _sample_lines(inside: list[Box], grid: Grid, emptied: bool) -> list[str]:
             lines.append(f"{box.label} = {_numbers(box.sample)}")
         elif box.role == "state" and role in STATE_ROWS:
             name = f" ({box.layer}{'' if role in ('recurrent', 'cell') else ', ' + role})" if several else ""
-            if emptied:
-                lines.append(f"h<sub>0</sub>{name} = {_numbers((0,) * len(box.sample))}")
+            if emptied:  # once, before the first h_t: one vector of zeros, or one in every layer
+                lines.append(
+                    "h<sub>0</sub> = 0 in every layer"
+                    if several
+                    else f"h<sub>0</sub> = {_numbers((0,) * len(box.sample))}"
+                )
+                emptied = False
             lines.append(f"{box.label}{name} = {_numbers(box.sample)}")
         elif box.role == "discarded":
             lines.append(f"{box.label} of {box.layer}: computed, not handed on")
