@@ -44,6 +44,9 @@ layer's box says a short word: conv, max, drop, emb, rep): the figure is as wide
 that takes (figure.layout.width and height, in pixels), the rows' names and shapes in its
 margins, long ones wrapped. Show it at that width, scrolling sideways where the page is
 narrower; stretched or squeezed to the page, its columns would no longer fit their words.
+
+Played (`draw(trace, played=True)`), the same picture carries a slider, Play and Pause, and a
+Plotly frame per drawn column, which the browser plays one time step after another (app.play).
 """
 
 from __future__ import annotations
