@@ -37,8 +37,8 @@ from app.plan import ROLES, SMALL_SIZE
 PRESENT_TEXT = 20  # pixels: the smallest text a projected figure draws, readable from the back row
 PRESENT_SCALE = PRESENT_TEXT / SMALL_SIZE  # the smallest text drawn is SMALL_SIZE on a screen
 
-# The paper of each background Streamlit's themes have: white, and the dark theme's own grey.
-BACKGROUNDS = {"light": "white", "dark": "#0e1117"}
+# The paper of each background Streamlit's themes have: white, and the dark theme's own (1.67: rgb(23, 22, 20)).
+BACKGROUNDS = {"light": "white", "dark": "#171614"}
 TEXT = "#263238"  # the plan's usual ink for words (app.plan.Text); Plotly's own words take it too
 INK_LIGHTNESS = 0.7  # on a dark page no ink is darker than this (HLS lightness, 0 to 1)
 PALE = 0.85  # a fill lighter than this is meant to look like the paper, and follows it
