@@ -33,6 +33,7 @@ import math
 import plotly.graph_objects as go
 
 from app.layout_grid import Grid
+from app.literal import plotly_text
 from app.looks import TEXT, Look
 from app.plan import EDGE, FONT_SIZE, LINE_SPACING, SMALL_SIZE, Arrow, Box, Plan, text_extent
 from app.render import figure_parts
@@ -219,16 +220,16 @@ def _heading(trace: Trace, grid: Grid, index: int, handed: list[str]) -> str:
     comes from; `handed` names the layer whose last state this step starts from, if one does."""
     column = grid.columns[index]
     call = trace.calls[column.call]
-    heading = f"<b>t = {column.t}</b>" + (f" · {call.label}" if grid.many_calls else "")
+    heading = f"<b>t = {column.t}</b>" + (f" · {plotly_text(call.label)}" if grid.many_calls else "")
     first = column.step == 0 and column.part == 0
     if first and column.call == 0:
         heading += " · the state starts at 0"
     elif first and call.reset_before:
         heading += " · ⟲ reset: the state is emptied, h starts again at 0"
     elif first:
-        heading += f" · no reset: h carries on from {trace.calls[column.call - 1].label}"
+        heading += f" · no reset: h carries on from {plotly_text(trace.calls[column.call - 1].label)}"
     elif handed:
-        heading += f" · h starts from {handed[0]}'s last state"
+        heading += f" · h starts from {plotly_text(handed[0])}'s last state"
     return heading + " · sample 0:"
 
 
@@ -242,7 +243,8 @@ def _sample_lines(inside: list[Box], grid: Grid, emptied: bool) -> list[str]:
         if role == "input" or (role == "output" and box.role == "output"):
             lines.append(f"{box.label} = {_numbers(box.sample)}")
         elif box.role == "state" and role in STATE_ROWS:
-            name = f" ({box.layer}{'' if role in ('recurrent', 'cell') else ', ' + role})" if several else ""
+            layer = plotly_text(box.layer)
+            name = f" ({layer}{'' if role in ('recurrent', 'cell') else ', ' + role})" if several else ""
             if emptied:  # once, before the first h_t: one vector of zeros, or one in every layer
                 lines.append(
                     "h<sub>0</sub> = 0 in every layer"
@@ -252,7 +254,7 @@ def _sample_lines(inside: list[Box], grid: Grid, emptied: bool) -> list[str]:
                 emptied = False
             lines.append(f"{box.label}{name} = {_numbers(box.sample)}")
         elif box.role == "discarded":
-            lines.append(f"{box.label} of {box.layer}: computed, not handed on")
+            lines.append(f"{box.label} of {plotly_text(box.layer)}: computed, not handed on")
     return lines
 
 
