@@ -22,14 +22,15 @@ import dataclasses
 
 import streamlit as st
 
+from app.compare import OFF, choices, right_value
 from app.literal import literal, markdown_of
 from app.looks import PALETTES
+from app.teaching import CHECKED_ON_THE_PICTURE, Teaching, teaching_from_query, written
 from app.teaching import HELP as TEACHING_HELP
 from app.teaching import PARAMETERS as TEACHING_PARAMETERS
-from app.teaching import Teaching, teaching_from_query, written
 from topologies.catalogue import CATALOGUE
 from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
-from topologies.refusal import quoted
+from topologies.refusal import Refusal, quoted
 
 DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
@@ -120,10 +121,11 @@ def open_link(query: dict[str, str]) -> None:
     rewritten = [name for name, value in teaching.items() if query[name] != written(value)]
     for name in rewritten:
         st.query_params[name] = written(teaching[name])
-    # Which rows a picture has is known once it is traced: the quiz checks the link's row then
-    # (app.quiz_box), and the row stays in the address bar meanwhile.
-    st.session_state.quiz_row_from_link = teaching.pop("quiz_row", None)
-    kept = {*values, *teaching, *(["quiz_row"] if st.session_state.quiz_row_from_link else [])}
+    # Which rows and cells a picture has is known once it is traced: the quiz (app.quiz_box) and
+    # the cell (app.inside_cell_view) check the link's value then; it stays in the address bar meanwhile.
+    from_link = {name: teaching.pop(name, None) for name in CHECKED_ON_THE_PICTURE}
+    st.session_state.update({f"{name}_from_link": value for name, value in from_link.items()})
+    kept = {*values, *teaching, *(name for name, value in from_link.items() if value)}
     values.update(teaching)
     warnings += teaching_warnings
     st.session_state.link_warnings = warnings
@@ -179,7 +181,39 @@ def teaching_sidebar() -> Teaching:
     palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **bound("palette"))
     quiz = st.sidebar.toggle("Predict the shape", value=False, help=TEACHING_HELP["quiz"], **bound("quiz"))
     play = st.sidebar.toggle("Play through time", value=False, help=TEACHING_HELP["play"], **bound("play"))
-    return Teaching(present=present, palette=palette, quiz=quiz, play=play)
+    compare, compare_with = compare_boxes()
+    return Teaching(present=present, palette=palette, quiz=quiz, play=play, compare=compare, compare_with=compare_with)
+
+
+def compare_boxes() -> tuple[str, str]:
+    """The "Compare with…" boxes: a setting this topology can change, and its value on the right ("", "" for none).
+
+    The boxes' options depend on the topology and its values, so a value they cannot hold (a
+    link's, or one the sidebar just made stale) is refused in one sentence among the link's
+    warnings, and the box falls back before it is drawn: a bound box would drop it silently."""
+    topology_id = st.session_state.get("topology", DEFAULT_TOPOLOGY)
+    values = {name: st.session_state.get(name, getattr(defaults_of(topology_id), name)) for name in FIELDS}
+    offered = choices(topology_id, values)
+    setting, value = st.session_state.get("compare", OFF), st.session_state.get("compare_with", "")
+    try:
+        value = right_value(topology_id, values, setting, value) if setting != OFF else ""
+    except Refusal as error:
+        st.session_state.link_warnings = [*st.session_state.get("link_warnings", []), markdown_of(error)]
+        setting, value = (setting, offered[setting][0]) if setting in offered else (OFF, "")
+    st.session_state.compare, st.session_state.compare_with = setting, value
+    # The options are the names themselves: a bound box writes what it shows into the URL.
+    setting = st.sidebar.selectbox(
+        "Compare with…",
+        [OFF, *offered],
+        help=TEACHING_HELP["compare"],
+        on_change=st.session_state.pop,
+        args=("compare_with", None),  # a new setting starts from its first value
+        **bound("compare"),
+    )
+    if setting == OFF:
+        return "", ""
+    value = st.sidebar.selectbox(f"{setting} on the right", offered[setting], **bound("compare_with"))
+    return setting, "" if value == offered[setting][0] else value  # the first, as the link leaves it out
 
 
 def defaults_of(topology_id: str) -> Config:

@@ -11,20 +11,33 @@ from __future__ import annotations
 import streamlit as st
 
 from app.workers import HEAVY_SECONDS, pool
+from topologies.cell_records import CellStep
 from topologies.config import Config
+from topologies.inside_cell import inside_cell
 from topologies.records import Trace
 from topologies.tracing import own_trace_data, trace_data
+
+
+def is_heavy(topology_id: str, config: Config) -> bool:
+    """Whether a run of this request goes to the heavy lane: its cost estimate says so."""
+    from topologies.catalogue import CATALOGUE
+
+    return CATALOGUE[topology_id].module.cost(config).seconds(config.cell) > HEAVY_SECONDS
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def cached_trace(topology_id: str, config: Config, **options) -> Trace:
     """trace(topology_id, config, **options), computed once per distinct request, in a worker
     process (app/workers.py): in the light lane unless its cost estimate says it is heavy."""
-    from topologies.catalogue import CATALOGUE
-
-    seconds = CATALOGUE[topology_id].module.cost(config).seconds(config.cell)
-    data = pool().call(trace_data, topology_id, config, options, heavy=seconds > HEAVY_SECONDS)
+    data = pool().call(trace_data, topology_id, config, options, heavy=is_heavy(topology_id, config))
     return Trace.from_dict(data)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_cell_step(topology_id: str, config: Config, layer_name: str) -> CellStep:
+    """One step of a layer's cell on this picture's run (topologies.inside_cell), made in a worker
+    like the trace: it builds and runs the same model up to its first call, so it costs no more."""
+    return pool().call(inside_cell, topology_id, config, layer_name, heavy=is_heavy(topology_id, config))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -3,6 +3,8 @@
     ?present=1           presentation mode: the diagram first and larger, the rest folded away
     ?palette=colorblind  Okabe-Ito's colours instead of the seed's red, green and pink (app.looks)
     ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
+    ?cell_layer=rnn_2    inside a cell: one step of rnn_2's cell, under the tables (app.inside_cell_view)
+    ?compare=cell&compare_with=GRU  this picture beside the same with GRU cells (app.compare)
     ?play=1              play through time: a slider and Play show the picture step by step (app.play)
 
 These settings change how the page shows a configuration, never the configuration itself: they
@@ -16,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from app.compare import OFF
+from app.compare import SETTINGS as COMPARED
 from app.literal import literal, markdown_of
 from app.looks import PALETTES
 from app.quiz import OUTPUT
@@ -32,16 +36,23 @@ class Teaching:
     palette: str = "seed"  # a key of app.looks.PALETTES: the figure's colours
     quiz: bool = False  # predict the shape: one row's shape hidden and asked for
     quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
+    cell_layer: str = ""  # whose cell to open; "" is the picture's first, checked against its layers
+    compare: str = ""  # a setting of app.compare.SETTINGS to change on a second picture; "" for none
+    compare_with: str = ""  # its value there ("GRU"); "" for the first the topology offers
     play: bool = False  # play through time: one step at a time, sample 0's numbers beside it
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
+# The values these may hold are known once the picture is traced: the page checks them then.
+CHECKED_ON_THE_PICTURE = ("quiz_row", "cell_layer")
 HELP = {
     "present": "For a projector: the diagram first, its words at 20 px or more; tables, code and "
     "explanations folded away. The sidebar folds too: open it with the arrow at the top left.",
     "palette": "seed: the seed's red x, green h and pink y. colorblind: Okabe and Ito's colours, told apart "
     "under the common colour-vision deficiencies. Each box keeps its letter either way.",
     "quiz": "Hide one row's shape (the output, or a layer you choose under the picture) and ask for it.",
+    "compare": "Draw this picture beside the same model with one setting changed, and mark the shapes and "
+    "parameter counts that differ.",
     "play": "A slider and a Play button under the picture show it one time step at a time: x_t lights up, "
     "h_(t-1) carries in, h_t and y_t appear, with sample 0's numbers; the steps to come stay faint.",
 }
@@ -58,6 +69,16 @@ def teaching_value(name: str, raw: str) -> object:
     if name == "quiz_row":  # which rows the picture has is known once it is traced: the page checks
         if not LAYER_NAME.fullmatch(raw.strip()):
             raise Refusal("quiz_row is ", quoted(raw), ", but it must be output or a layer's name: letters, digits, _.")
+        return raw.strip()
+    if name == "cell_layer":
+        if not LAYER_NAME.fullmatch(raw.strip()):
+            raise Refusal("cell_layer is ", quoted(raw), ", but it must be a layer's name: letters, digits, _.")
+        return raw.strip()
+    if name == "compare":  # whether this topology can compare it is known once it is chosen: the sidebar checks
+        if text not in (OFF, *COMPARED):
+            raise Refusal("compare is ", quoted(raw), f", but it must be {OFF} or one of {', '.join(COMPARED)}.")
+        return text
+    if name == "compare_with":  # checked against the setting's other values in the sidebar (app.compare)
         return raw.strip()
     if text not in FLAGS:
         raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")

@@ -12,6 +12,7 @@ process-wide lock so that one Keras model is built and run at a time.
 * A Stepper (the Stateful page's live model) stepped while other sessions trace gives the
   numbers of one stepped alone.
 * Streamlit clears the Keras session after every script run; that clear waits for the lock.
+* Threads asking for Keras while another still imports it each get the whole module.
 """
 
 from __future__ import annotations
@@ -512,3 +513,41 @@ def test_streamlit_clearing_the_keras_session_waits_for_a_running_trace(monkeypa
     assert other_session_ends, "the stateful layer never asked for its initial state"
     assert concurrent.params == alone.params, "parameters counted while another session's run ended"
     assert_same(alone.to_dict(), concurrent.to_dict())
+
+
+# A fresh process in which eight threads ask for Keras at once, as the first sessions of a class
+# do on a server just started: each must get the whole module, never one still being imported.
+LOAD_FROM_EIGHT_THREADS = """
+import threading
+import time
+from topologies.backend import load_keras
+
+results = []
+
+def ask(delay):
+    time.sleep(delay)  # one thread after another while the first is still importing (seconds)
+    try:
+        results.append(callable(load_keras().backend.clear_session))
+    except Exception as error:
+        results.append(repr(error))
+
+threads = [threading.Thread(target=ask, args=(0.2 * number,)) for number in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(results)
+"""
+
+
+def test_keras_asked_for_by_eight_threads_at_once_arrives_whole_in_each():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    finished = subprocess.run(
+        [sys.executable, "-c", LOAD_FROM_EIGHT_THREADS], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert finished.stdout.strip().splitlines()[-1] == str([True] * 8), finished.stdout[-2000:]

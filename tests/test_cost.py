@@ -79,6 +79,19 @@ def test_one_recurrent_layer_is_the_textbook_count():
     assert GATES == {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 
 
+@pytest.mark.parametrize("cell", list(GATES))
+def test_weights_read_per_step_are_the_layers_own_kernels_whatever_the_batch(cell):
+    """Each step reads the layer's kernel and recurrent kernel once, for one sample or a thousand:
+    their sizes come from a Keras layer built here, not from the estimate's formula."""
+    import keras
+
+    layer = getattr(keras.layers, cell)(5)
+    layer.build((None, 7, 2))
+    kernels = sum(math.prod(weight.shape) for weight in layer.weights if "bias" not in weight.path)
+    for batch in (1, 3, 1024):
+        assert recurrent(cell, batch=batch, steps=7, inputs=2, units=5).weight_reads == kernels * 7
+
+
 # Measured on this machine when the issue was filed: each took several seconds (and gigabytes).
 MEASURED_TOO_COSTLY = [
     ("many_to_one", Config(cell="SimpleRNN", batch=1024, steps=1000, units=1, features=250), "input numbers"),

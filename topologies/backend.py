@@ -7,6 +7,7 @@ before it imports a topology module and the engine calls before it builds.
 
 import contextlib
 import os
+import threading
 
 # The traces rely on TensorFlow's compiled functions; pin the backend before Keras loads.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -28,11 +29,22 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
-def load_keras():
-    """Import Keras (and TensorFlow under it) with the start-up notes silenced; return keras."""
-    import sys
+_LOADING = threading.Lock()  # one thread imports Keras; the others wait for the whole module
+_keras = None
 
-    if "keras" not in sys.modules:
-        with _native_stderr_silenced():
-            import keras  # noqa: F401
-    return sys.modules["keras"]
+
+def load_keras():
+    """Import Keras (and TensorFlow under it) with the start-up notes silenced; return keras.
+
+    Safe from many threads at once: a Streamlit server runs each browser session in a thread of
+    its own, and a class opening one link together on a fresh server calls this from all of
+    them. Keras is in sys.modules from the moment its import starts, long before it is complete,
+    so only the thread that finished the import may hand it on."""
+    global _keras
+    if _keras is None:
+        with _LOADING:
+            if _keras is None:
+                with _native_stderr_silenced():
+                    import keras
+                _keras = keras
+    return _keras

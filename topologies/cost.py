@@ -9,12 +9,19 @@ unit runs. So each topology states what it runs, as terms any run is made of:
   costs several times a number a layer computes;
 - `numbers`: every other number the run holds, each layer's outputs, over all calls;
 - `multiply_adds`: the arithmetic of the layers (a training step counts three passes);
+- `weight_reads`: the weights a recurrent loop reads at each step, over its steps, whatever the
+  batch: one sequence of a 512-unit LSTM reads 1.6 million weights per step, and at a small
+  batch that reading, not the arithmetic, is the time (batch 1: 0.22 s for 200 steps, where the
+  multiply-adds alone would say 0.05 s);
 - `sequential_steps`: the steps a recurrent loop takes one after another, each with its own
   fixed overhead, summed over layers and calls (a bidirectional layer runs two loops);
 - `unrolled_steps`: layer calls Keras makes once per step in Python (TimeDistributed calls its
   layer once per step in Keras 3: a thousand steps are a thousand Dense calls to compile);
 - `unrolled_weights`: the weights each of those calls holds, summed over the steps (compiling
   and running a 512 x 5000 Dense at every step costs far more than a 4 x 3 one);
+- `traced_loops`: recurrent loops traced into a compiled function apart from the rest of the
+  model: a model nested in another (the autoencoder's encoder and decoder) is observed one
+  nested model at a time, and each of its loops pays its own tracing;
 - `calls`: model calls and training steps, each with its own fixed overhead.
 
 Seconds and megabytes are linear in these terms; the coefficients were fitted to measurements
@@ -38,7 +45,7 @@ from topologies.config import Config, ConfigError
 # GRU's three, SimpleRNN's one.
 GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 
-SECONDS_LIMIT = 1.2  # the estimate's bound, with room for what it misses: runs stay near 2 s (bench/corners.py)
+SECONDS_LIMIT = 1.2  # the estimate's bound, with room for what it misses: runs stay under 2 s (bench/corners.py)
 MEGABYTES_LIMIT = 200  # the estimate's bound: measured peaks stay under 300 MB
 
 # Seconds per unit of each term, fitted (non-negative least squares) to about 120 runs per cell
@@ -46,37 +53,53 @@ MEGABYTES_LIMIT = 200  # the estimate's bound: measured peaks stay under 300 MB
 # load of about 4 on 2 cores), so on the slow side. Numbers handed on come out free: their cost
 # is in the arithmetic that makes them; they count for memory. A per-step layer call and its
 # weights are priced from two measured corners (time_distributed, 300 steps of a 512 x 256 Dense:
-# 1.9 s; text_generator, 88 steps of a 512 x 5000 Dense: 5.1 s), not the fit, and the per-call
-# part raised by a tenth after bench/corners.py found both topologies' slowest corners at 2.07 s.
+# 1.9 s; text_generator, 88 steps of a 512 x 5000 Dense: 5.1 s), not the fit; the per-call part
+# was then set from an idle machine's slowest corners (time_distributed, 265 steps: 1.80 s;
+# text_generator, 240 and 271 steps: 1.97 s), less what the other terms say: 6.3-7.2 ms a step.
+# A loop traced apart is priced from the autoencoder's four-deep corners on the idle machine:
+# what they took beyond the other terms, over their nine loops (60-75 ms each).
+# Weights read step after step are priced from one layer of 512 units over 200 steps of 256
+# features at batch 1, less the same layer with 1 unit (the least of three runs each, load 3).
 SECONDS_PER = {
     "LSTM": {
         "fed_numbers": 3.4e-8,
         "numbers": 0.0,
         "multiply_adds": 1.5e-10,
+        "weight_reads": 6.9e-10,
         "sequential_steps": 4.7e-4,
-        "unrolled_steps": 4.0e-3,
+        "unrolled_steps": 7.0e-3,
         "unrolled_weights": 2.1e-8,
+        "traced_loops": 7.0e-2,
         "calls": 3.8e-3,
     },
     "GRU": {
         "fed_numbers": 4.2e-8,
         "numbers": 0.0,
         "multiply_adds": 1.2e-10,
+        "weight_reads": 5.5e-10,
         "sequential_steps": 4.1e-4,
-        "unrolled_steps": 4.0e-3,
+        "unrolled_steps": 7.0e-3,
         "unrolled_weights": 2.1e-8,
+        "traced_loops": 7.0e-2,
         "calls": 6.5e-3,
     },
     "SimpleRNN": {
         "fed_numbers": 1.8e-8,
         "numbers": 0.0,
         "multiply_adds": 1.2e-10,
+        "weight_reads": 2.4e-10,
         "sequential_steps": 1.9e-4,
-        "unrolled_steps": 4.0e-3,
+        "unrolled_steps": 7.0e-3,
         "unrolled_weights": 2.1e-8,
+        "traced_loops": 7.0e-2,
         "calls": 3.9e-3,
     },
 }
+# Eager Keras costs about 4 ms per time step here, a compiled function about 150 ms once and
+# then a fraction of that: past this many steps through one callable, the observer
+# (topologies/observe.py) compiles it, and its loops are traced.
+EAGER_STEP_LIMIT = 32
+
 # Peak extra memory per number held: float32 (4 bytes) and the copies a run makes of it.
 BYTES_PER_NUMBER = 20
 
@@ -85,9 +108,11 @@ TERM_WORDS = {
     "fed_numbers": "input numbers",
     "numbers": "numbers the layers hand on",
     "multiply_adds": "multiply-adds",
+    "weight_reads": "weights read step after step",
     "sequential_steps": "steps run one after another",
     "unrolled_steps": "layer calls made once per step (TimeDistributed)",
     "unrolled_weights": "weights of the layer called at every step (TimeDistributed), over the steps",
+    "traced_loops": "recurrent loops traced apart (nested models)",
     "calls": "model calls",
 }
 
@@ -99,9 +124,11 @@ class Cost:
     fed_numbers: int = 0
     numbers: int = 0
     multiply_adds: int = 0
+    weight_reads: int = 0
     sequential_steps: int = 0
     unrolled_steps: int = 0
     unrolled_weights: int = 0
+    traced_loops: int = 0
     calls: int = 0
 
     def __add__(self, other: Cost) -> Cost:
@@ -140,6 +167,7 @@ def recurrent(cell: str, batch: int, steps: int, inputs: int, units: int, sequen
     return Cost(
         numbers=batch * (steps if sequences else 1) * units,
         multiply_adds=GATES[cell] * batch * steps * units * (units + inputs),
+        weight_reads=GATES[cell] * steps * units * (units + inputs),
         sequential_steps=steps,
     )
 
@@ -167,6 +195,7 @@ def training(forward: Cost, epochs: int) -> Cost:
         fed_numbers=forward.fed_numbers,
         numbers=forward.numbers,
         multiply_adds=3 * forward.multiply_adds,
+        weight_reads=3 * forward.weight_reads,
         sequential_steps=2 * forward.sequential_steps,
         unrolled_steps=2 * forward.unrolled_steps,
         unrolled_weights=2 * forward.unrolled_weights,

@@ -46,6 +46,7 @@ class LayerKind:
     formula: Callable[[object], str] = _no_weights  # the weight count, written out
     # (layer, input axes, number of outputs, declared meaning of the last axis) -> output axes
     output_axes: Callable[[object, list[Axes], int, str | None], list[Axes]] = _same_axes
+    has_cell: bool = False  # runs a recurrent cell, whose one step the Shapes page can open (inside_cell)
 
 
 # ------------------------------------------------------------------ recurrent layers
@@ -205,6 +206,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             settings=_recurrent_settings,
             formula=lambda layer: recurrent_formula(cell_name(layer), int(layer.cell.units), _input_width(layer)),
             output_axes=_recurrent_axes,
+            has_cell=True,
         ),
         LayerKind(
             "cell",
@@ -213,6 +215,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
             settings=lambda layer: {"cell": type(layer).__name__.removesuffix("Cell"), "units": int(layer.units)},
             formula=_cell_formula,
             output_axes=_cell_axes,
+            has_cell=True,
         ),
         LayerKind(
             "bidirectional",
@@ -228,6 +231,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
                 ("batch", "steps")[: 2 if layer.forward_layer.return_sequences else 1]
                 + ("2 x units" if layer.merge_mode == "concat" else "units",)
             ],
+            has_cell=True,
         ),
         LayerKind(
             "repeat",

@@ -18,14 +18,13 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from topologies.cost import EAGER_STEP_LIMIT
 from topologies.layer_kinds import kind_of
 from topologies.records import Axes, LayerActivity, input_names
+from topologies.replay import replayed_states
 
 # Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
 VALUE_WIDTH = 8
-# Eager Keras costs about 4 ms per time step here, a compiled function about 150 ms once and
-# then a fraction of that: past this many steps through one callable, compile it.
-EAGER_STEP_LIMIT = 32
 
 
 class Executor:
@@ -185,8 +184,8 @@ def activity(
             # The returned final states: "h_final", and "c_final" for an LSTM.
             values.update({f"{role}_final": sample(array) for role, array in zip(roles[1:], outputs[1:])})
         # With return_sequences=True the layer's output at step t is h_t itself; otherwise
-        # only the last h_t comes out, and the others are recovered by running the layer's
-        # own cell (same weights) over sample 0 with every step returned.
+        # only the last h_t comes out, and the others are recovered from the layer's own
+        # weights over sample 0.
         # A layer with go_backwards=True reads from the last step and hands its outputs on in that
         # order; the states are turned round so that h_t is the state after reading x_t.
         if layer.return_sequences:
@@ -195,7 +194,12 @@ def activity(
             # An initial_state handed in the graph (a seq2seq's decoder) comes after the sequence;
             # a mask (true and false) is no state.
             handed = [array[0:1] for array in inputs[1:] if array.dtype != bool] or None
-            states = state_sequence(layer, inputs[0][0:1], handed if initial_state is None else initial_state)
+            start = handed if initial_state is None else initial_state
+            # The textbook equations in NumPy, checked against the h_T the layer handed on; the
+            # cell run again through Keras only where they do not apply (topologies.replay).
+            states = replayed_states(layer, inputs[0][0:1], outputs[0][0], start)
+            if states is None:
+                states = state_sequence(layer, inputs[0][0:1], start)
         values["h"] = sample(states)
     if kind == "bidirectional":
         # Each direction's own h_t, whatever merge_mode then makes of them: the wrapper's two

@@ -12,10 +12,12 @@ import dataclasses
 
 import streamlit as st
 
+from app.compare_view import compare_view
 from app.controls import fix_button, open_link, sidebar, teaching_sidebar
 from app.diagram import draw
 from app.engine import cached_trace
 from app.history import stop_page
+from app.inside_cell_view import chosen_cell_layer, inside_cell_section, open_clicked_cell
 from app.literal import markdown_of
 from app.looks import PRESENT_SCALE
 from app.quiz import hidden_text
@@ -88,6 +90,7 @@ def details(result: Trace, config: Config) -> None:
     with st.expander("Show the Keras 3 code that built this model"):
         integer_input = first_call.input_axes[0] == ("batch", "steps")
         st.code(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python")
+    inside_cell_section(result)
 
 
 if "link_warnings" not in st.session_state:
@@ -124,15 +127,22 @@ if teaching.present:
     # Streamlit leaves 6rem above the page for its header and 5rem each side; the top bar needs 4,
     # and a projector needs every pixel of its 1024 x 768 for the picture.
     st.html('<style>[data-testid="stMainBlockContainer"] {padding: 4rem 1rem 2rem}</style>')
+if teaching.compare:  # this picture beside the same with one setting changed, instead of it alone
+    compare_view(topology_id, config, result, teaching, look)
+    if teaching.present:  # said here, under the pictures, as in presentation mode below
+        say_what_the_link_changed()
+    stop_page()
 # The picture comes first on the page; the quiz under it decides whether a shape is hidden in it.
 picture = st.container()
 hidden = None
 if teaching.quiz:
     row, hidden = quiz_box(result, slide_name(topology_id, config))
     teaching = dataclasses.replace(teaching, quiz_row=row)
+teaching = dataclasses.replace(teaching, cell_layer=chosen_cell_layer(result))
 with picture:
+    name = slide_name(topology_id, config)
     figure = draw(result, look, hidden, played=teaching.play)
-    show_diagram(figure, "diagram", filename=slide_name(topology_id, config))
+    show_diagram(figure, "diagram", filename=name, on_click=open_clicked_cell(result))
     if teaching.present:  # the caption belongs to the picture, above the quiz
         st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
 if teaching.present:

@@ -1,0 +1,130 @@
+"""Replay a recurrent layer over one sample in NumPy, from its own weights: h_t at every step.
+
+A layer built with return_sequences=False hands on only its last state, h_T. The picture shows
+h_1 ... h_T all the same, so they must be recomputed. Running the layer's cell through Keras a
+second time costs about a third of a small trace (an eager call per step, or a compiled function
+past 32 steps); the textbook equations over sample 0 in NumPy cost a fraction of a millisecond
+at the seed's sizes, and less than the compiled cell at the largest.
+
+The replay is never trusted blindly: its last state must equal the h_T the real layer handed on
+(within float32 rounding), or `replayed_states` answers None and the caller runs the Keras cell
+instead. A mask, a custom activation or any setting these equations leave out shows up there.
+
+topologies/cell_math.py states the same equations for the page "Inside a cell", one step through
+keras.ops with every intermediate kept; this module is the fast path over all the steps and keeps
+only h_t. The equations, with Keras's weight layout (kernel W: (inputs, gates x units), recurrent kernel U:
+(units, gates x units), gates side by side in this order):
+
+    SimpleRNN  h_t = tanh(x_t W + h_(t-1) U + b)
+    LSTM       i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (x_t W + h_(t-1) U + b), split in 4
+               c_t = f * c_(t-1) + i * g          h_t = o * tanh(c_t)
+    GRU        z, r = sigmoid of the first two thirds of (x_t W + b_in) + (h_(t-1) U + b_rec)
+               (reset_after=True, Keras 3's default: the reset gate scales h_(t-1) U's last third)
+               n = tanh(x_t W_n + b_in_n + r * (h_(t-1) U_n + b_rec_n))
+               h_t = z * h_(t-1) + (1 - z) * n
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+ACTIVATIONS = {
+    "tanh": np.tanh,
+    "sigmoid": lambda values: 1 / (1 + np.exp(-values)),
+    "relu": lambda values: np.maximum(values, 0.0),
+    "linear": lambda values: values,
+}
+TOLERANCE = 1e-4  # float32 rounding over many steps stays far below this; a wrong equation does not
+
+
+def _activation(function):
+    name = keras.activations.serialize(function)
+    return ACTIVATIONS.get(name if isinstance(name, str) else None)
+
+
+def _weights(cell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cell's kernel, recurrent kernel and bias as float32, as Keras computes with them."""
+    kernel = np.asarray(cell.kernel, dtype="float32")
+    recurrent = np.asarray(cell.recurrent_kernel, dtype="float32")
+    width = recurrent.shape[1]
+    bias = np.asarray(cell.bias, dtype="float32") if cell.use_bias else np.zeros(width, dtype="float32")
+    return kernel, recurrent, bias
+
+
+# Each replay multiplies all the steps' inputs by the kernel at once (one matrix product), and
+# only h_(t-1) U step after step, which is all a recurrent layer has to do in order.
+
+
+def _simple(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
+    kernel, recurrent, bias = _weights(cell)
+    activation = _activation(cell.activation)
+    (hidden,) = state
+    states = []
+    for from_input in inputs @ kernel + bias:
+        hidden = activation(from_input + hidden @ recurrent)
+        states.append(hidden)
+    return np.array(states)
+
+
+def _lstm(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
+    kernel, recurrent, bias = _weights(cell)
+    activation, gate = _activation(cell.activation), _activation(cell.recurrent_activation)
+    hidden, carry = state
+    states = []
+    for from_input in inputs @ kernel + bias:
+        input_gate, forget_gate, candidate, output_gate = np.split(from_input + hidden @ recurrent, 4)
+        carry = gate(forget_gate) * carry + gate(input_gate) * activation(candidate)
+        hidden = gate(output_gate) * activation(carry)
+        states.append(hidden)
+    return np.array(states)
+
+
+def _gru(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
+    if not cell.reset_after:
+        return None
+    kernel, recurrent, bias = _weights(cell)
+    input_bias, recurrent_bias = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros_like(bias))
+    activation, gate = _activation(cell.activation), _activation(cell.recurrent_activation)
+    (hidden,) = state
+    states = []
+    for from_input in inputs @ kernel + input_bias:
+        from_state = hidden @ recurrent + recurrent_bias
+        update_input, reset_input, new_input = np.split(from_input, 3)
+        update_state, reset_state, new_state = np.split(from_state, 3)
+        update, reset = gate(update_input + update_state), gate(reset_input + reset_state)
+        hidden = update * hidden + (1 - update) * activation(new_input + reset * new_state)
+        states.append(hidden)
+    return np.array(states)
+
+
+CELLS = {"SimpleRNNCell": _simple, "LSTMCell": _lstm, "GRUCell": _gru}
+
+
+def replayed_states(layer, sample_input: np.ndarray, last_state: np.ndarray, initial_state=None) -> np.ndarray | None:
+    """h_t at every step t of one sample, (1, steps, units), lined up with t; None where the
+    replay does not apply or its last state is not `last_state`, the h_T the layer handed on.
+
+    `sample_input` is (1, steps, inputs); `initial_state` the states handed in, each (1, units),
+    or None for zeros. A layer that reads backwards is replayed backwards, its states turned round."""
+    cell = layer.cell
+    replay = CELLS.get(type(cell).__name__)
+    if replay is None or getattr(cell, "activation", None) is None or _activation(cell.activation) is None:
+        return None
+    if hasattr(cell, "recurrent_activation") and _activation(cell.recurrent_activation) is None:
+        return None
+    units = int(cell.units)
+    count = 2 if type(cell).__name__ == "LSTMCell" else 1
+    if initial_state is None:
+        state = [np.zeros(units, dtype="float32") for _ in range(count)]
+    else:
+        state = [np.asarray(array, dtype="float32")[0] for array in initial_state]
+    backwards = bool(getattr(layer, "go_backwards", False))
+    inputs = np.asarray(sample_input, dtype="float32")[0]
+    with np.errstate(over="ignore"):  # sigmoid of a large negative number is 0, as in Keras
+        states = replay(cell, inputs[::-1] if backwards else inputs, state)
+    if states is None or len(state) != count or not np.all(np.isfinite(states)):
+        return None
+    if not np.allclose(states[-1], np.asarray(last_state, dtype="float32"), atol=TOLERANCE, rtol=TOLERANCE):
+        return None
+    return (states[::-1] if backwards else states)[np.newaxis]
