@@ -180,8 +180,9 @@ def teaching_sidebar() -> Teaching:
     # The palettes' own names are the options: a bound box writes what it shows into the URL.
     palette = st.sidebar.selectbox("Colours", list(PALETTES), help=TEACHING_HELP["palette"], **bound("palette"))
     quiz = st.sidebar.toggle("Predict the shape", value=False, help=TEACHING_HELP["quiz"], **bound("quiz"))
+    play = st.sidebar.toggle("Play through time", value=False, help=TEACHING_HELP["play"], **bound("play"))
     compare, compare_with = compare_boxes()
-    return Teaching(present=present, palette=palette, quiz=quiz, compare=compare, compare_with=compare_with)
+    return Teaching(present=present, palette=palette, quiz=quiz, play=play, compare=compare, compare_with=compare_with)
 
 
 def compare_boxes() -> tuple[str, str]:

@@ -44,6 +44,9 @@ layer's box says a short word: conv, max, drop, emb, rep): the figure is as wide
 that takes (figure.layout.width and height, in pixels), the rows' names and shapes in its
 margins, long ones wrapped. Show it at that width, scrolling sideways where the page is
 narrower; stretched or squeezed to the page, its columns would no longer fit their words.
+
+Played (`draw(trace, played=True)`), the same picture carries a slider, Play and Pause, and a
+Plotly frame per drawn column, which the browser plays one time step after another (app.play).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from app.layout import layout
 from app.layout_grid import COLUMN_WIDTH, FIRST_COLUMNS, MAX_COLUMNS, ROW_GAP
 from app.looks import SCREEN, Look
 from app.plan import FONT_SIZE, ROLES, SHEETS
+from app.play import play
 from app.quiz import hidden_text, hide
 from app.render import render
 from topologies.records import Shape, Trace
@@ -65,12 +69,13 @@ if TYPE_CHECKING:  # Plotly is app.render's business; here it only names the typ
 __all__ = ["COLUMN_WIDTH", "FIRST_COLUMNS", "FONT_SIZE", "MAX_COLUMNS", "ROLES", "ROW_GAP", "SHEETS", "draw"]
 
 
-def draw(trace: Trace, look: Look = SCREEN, hidden: Shape | None = None) -> go.Figure:
+def draw(trace: Trace, look: Look = SCREEN, hidden: Shape | None = None, played: bool = False) -> go.Figure:
     """The unrolled network of `trace`, annotated with every shape the run produced, dressed by
-    `look` (app.looks: larger for a projector); a `hidden` shape is written "(?)" (app.quiz)."""
+    `look` (app.looks: larger for a projector); a `hidden` shape is written "(?)" (app.quiz);
+    `played`, with a slider and Play to show it one step at a time (app.play)."""
     plan, description = layout(trace), describe(trace)  # the alt text: app.describe
     if hidden is not None:
         plan, description = hide(plan, hidden), hidden_text(description, hidden)
-    figure = render(plan, look)
+    figure = play(plan, trace, look) if played else render(plan, look)
     figure.layout.meta = {**figure.layout.meta, "description": description}
     return figure

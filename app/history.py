@@ -62,6 +62,11 @@ def stop_page() -> None:
 _component = st.components.v2.component("rnn_shapes_history", js=_SCRIPT)
 
 
+def first_run() -> bool:
+    """Whether this is the browser session's first script run: keep_history has not run yet."""
+    return "history_runs" not in st.session_state
+
+
 def keep_history() -> None:
     """Mount the history keeper; call once at the end of every script run.
 

@@ -69,8 +69,12 @@ class Spot:
         """A box at this cell's centre, or moved by (dx, dy) for one that sits beside the main box."""
         return Geometry(self.place.x + dx, self.grid.y_of(self.row_index) + dy, width, height)
 
-    def box(self, role: str, layer: str | None, shape, geometry: Geometry, label: str, hover: str) -> Box:
-        return Box(role, layer, self.place.call, self.place.t, tuple(shape), geometry, label, hover)
+    def box(self, role: str, layer: str | None, shape, geometry: Geometry, label: str, hover: str, sample=None) -> Box:
+        """A box in this cell; `sample` is sample 0's numbers its hover writes (a list, one number, or None)."""
+        numbers = () if sample is None else tuple(sample) if isinstance(sample, list) else (sample,)
+        return Box(
+            role, layer, self.place.call, self.place.t, tuple(shape), geometry, label, hover, self.row_index, numbers
+        )
 
 
 def cell_at(spot: Spot) -> Cell:
@@ -100,10 +104,10 @@ def _input_cell(spot: Spot) -> Cell:
     if axes[-1] == "steps":  # token ids: one integer per sequence at each step
         token = fed[step] if fed and step < len(fed) else None
         hover = _hover("<b>input token id</b> · model input", t, shape, axes, token, (spot.batch,))
-        return Cell(spot.box("input", None, shape, spot.geometry(_height(1)), f"id<sub>{t}</sub>", hover))
+        return Cell(spot.box("input", None, shape, spot.geometry(_height(1)), f"id<sub>{t}</sub>", hover, token))
     values = _step_values(fed, step, len(shape))
     hover = _hover("<b>input x</b> · model input", t, shape, axes, values, _one_step(shape, spot.batch))
-    return Cell(spot.box("input", None, shape, spot.geometry(_height(shape[-1])), f"x<sub>{t}</sub>", hover))
+    return Cell(spot.box("input", None, shape, spot.geometry(_height(shape[-1])), f"x<sub>{t}</sub>", hover, values))
 
 
 def _state_cell(spot: Spot) -> Cell:
@@ -118,7 +122,7 @@ def _state_cell(spot: Spot) -> Cell:
         f"<b>state h ({row.role})</b> · {plotly_text(row.layer)}", t, shape, axes, values, (spot.batch, units)
     )
     geometry = spot.geometry(_height(units), **spot.grid.beside(spot.row_index))
-    state = spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover)
+    state = spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover, values)
     if row.role != "recurrent" or len(shape) == 3 or spot.last_step:
         return Cell(state)
     # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
@@ -132,16 +136,17 @@ def _cell_call(spot: Spot) -> Cell:
     row, t = spot.row, spot.t
     activity = spot.call.activity(row.layer, spot.step)  # the cell's call at this step
     shape, axes = activity.output_shapes[0], activity.output_axes[0]
+    values = activity.values.get("h_final", activity.values.get("y"))
     hover = _hover(
         f"<b>state h, call {spot.step + 1} of the cell</b> · {plotly_text(row.layer)}",
         t,
         shape,
         axes,
-        activity.values.get("h_final", activity.values.get("y")),
+        values,
         tuple(shape),
     )
     geometry = spot.geometry(_height(shape[-1]))
-    return Cell(spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover))
+    return Cell(spot.box("state", row.layer, shape, geometry, f"h<sub>{t}</sub>", hover, values))
 
 
 def _layer_cell(spot: Spot) -> Cell:
@@ -162,7 +167,8 @@ def _layer_cell(spot: Spot) -> Cell:
     label = plotly_text(_short_name(record))
     if own_timeline(spot.grid, spot.row_index):
         label += f"<sub>{spot.t}</sub>"  # its own steps: the t under the column is the input's
-    return Cell(spot.box("layer", record.name, shape, _fitted(label, _height(shape[-1]), spot), label, hover))
+    geometry = _fitted(label, _height(shape[-1]), spot)
+    return Cell(spot.box("layer", record.name, shape, geometry, label, hover, values))
 
 
 def _output_cell(spot: Spot) -> Cell:
@@ -171,7 +177,7 @@ def _output_cell(spot: Spot) -> Cell:
     shape, axes = call.output_shapes[0], call.output_axes[0]
     values = _step_values(call.layers[-1].values.get("y"), spot.step, len(shape))
     hover = _hover("<b>output y</b> · model output", t, shape, axes, values, _one_step(shape, shape[0]))
-    output = spot.box("output", None, shape, spot.geometry(_height(shape[-1])), f"y<sub>{t}</sub>", hover)
+    output = spot.box("output", None, shape, spot.geometry(_height(shape[-1])), f"y<sub>{t}</sub>", hover, values)
     if len(call.output_shapes) > 1 and spot.last_place:
         return Cell(output, _returned_states(spot))
     return Cell(output)
@@ -190,7 +196,7 @@ def _returned_states(spot: Spot) -> tuple[Box, ...]:
         hover = _hover(heading, None, shape, axes, values, _one_step(shape, shape[0]))
         # Beside the last y, to its right: a tensor of its own, not a step.
         beside = spot.geometry(_height(shape[-1]), width=0.45, dx=0.75 * offset)
-        boxes.append(spot.box(role, layer.layer, shape, beside, f"{letter}<sub>T</sub>", hover))
+        boxes.append(spot.box(role, layer.layer, shape, beside, f"{letter}<sub>T</sub>", hover, values))
     return tuple(boxes)
 
 

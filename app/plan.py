@@ -146,6 +146,8 @@ class Box:
     geometry: Geometry
     label: str  # written on the box: "h<sub>3</sub>"
     hover: str  # shown under the pointer: the step's shape, the whole tensor, sample 0's numbers
+    row: int  # index into the grid's rows, bottom to top (app.layout_grid): which row it stands in
+    sample: tuple[float | int, ...] = ()  # sample 0's first numbers at this step, as the hover writes them
 
     @property
     def faded(self) -> bool:

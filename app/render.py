@@ -14,6 +14,8 @@ width (scrolling sideways if it must), not fit it to the page.
 
 from __future__ import annotations
 
+import re
+
 import plotly.graph_objects as go
 
 from app.looks import SCREEN, Look
@@ -38,6 +40,16 @@ from app.plan import (
 def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
     """The figure of `plan`, dressed by `look`, with the boxes and arrows listed in layout.meta
     for tests and tools."""
+    data, layout = figure_parts(plan, look)
+    # Plotly checks every property of every shape and annotation as it is set: four fifths of
+    # draw()'s time for a few hundred boxes. These come from the fixed recipes in this module, so
+    # the figure is made unchecked (as Plotly Express does); the tests render and read it.
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
+    """The figure's traces and layout as plain dicts, for a caller to add to before making the
+    figure (app.play): a figure made unchecked is not meant to be changed afterwards."""
     shapes: list[dict] = []
     annotations: list[dict] = []
     for mark in plan.marks:
@@ -64,14 +76,14 @@ def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
         annotations=annotations,
         xaxis=dict(visible=False, range=list(plan.x_range), fixedrange=True),
         yaxis=dict(visible=False, range=list(plan.y_range), fixedrange=True),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=look.paper,
+        paper_bgcolor=look.paper,
         # A fixed size: the scale is what keeps the words apart, so the figure is not stretched.
         width=width,
         height=height,
         autosize=False,
         margin=dict(l=left, r=right, t=top, b=bottom, pad=0),
-        font=dict(size=look.px(FONT_SIZE)),
+        font=dict(size=look.px(FONT_SIZE), color=look.text),
         # Below the plot, in the margin made for it: Plotly wraps a horizontal legend at the plot's width.
         legend=dict(
             orientation="h",
@@ -85,10 +97,7 @@ def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
         hoverlabel=dict(font=dict(size=look.px(FONT_SIZE))),
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
     )
-    # Plotly checks every property of every shape and annotation as it is set: four fifths of
-    # draw()'s time for a few hundred boxes. These come from the fixed recipes in this module, so
-    # the figure is made unchecked (as Plotly Express does); the tests render and read it.
-    return go.Figure(data=[_hover_points(boxes, look), *_legend(plan, look)], layout=layout, _validate=False)
+    return [_hover_points(boxes, look), *_legend(plan, look)], layout
 
 
 def _title(plan: Plan, look: Look) -> dict:
@@ -131,7 +140,9 @@ def _rectangle(corners: tuple, colour: str, opacity: float, look: Look, dashed: 
         y1=y1,
         fillcolor=look.colour(colour),
         opacity=opacity,
-        line=dict(color="#bdbdbd" if dashed else "#333", width=look.px(1.2), dash="dash" if dashed else "solid"),
+        line=dict(
+            color=look.ink("#bdbdbd" if dashed else "#333"), width=look.px(1.2), dash="dash" if dashed else "solid"
+        ),
     )
 
 
@@ -157,7 +168,7 @@ def _arrow(arrow: Arrow, look: Look) -> dict:
         arrowhead=2,
         arrowsize=1.2,
         arrowwidth=look.px(1.6),
-        arrowcolor=look.colour(arrow.colour),
+        arrowcolor=look.ink(arrow.colour),
         opacity=1.0,
     )
 
@@ -170,20 +181,24 @@ def _stem(arrow: Arrow, look: Look) -> dict:
         y0=arrow.start[1],
         x1=arrow.via[0],
         y1=arrow.via[1],
-        line=dict(color=look.colour(arrow.colour), width=look.px(1.6)),
+        line=dict(color=look.ink(arrow.colour), width=look.px(1.6)),
     )
+
+
+# A colour the plan writes inside a text (a row's note: <span style="color:#6a1b9a">): an ink too.
+_INLINE_COLOUR = re.compile(r"color:(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b")
 
 
 def _text(text: Text, look: Look) -> dict:
     return dict(
         x=text.x,
         y=text.y,
-        text=text.text,
+        text=_INLINE_COLOUR.sub(lambda found: f"color:{look.ink(found.group(1))}", text.text),
         showarrow=False,
         xanchor=text.anchor,
         align=text.anchor,
         textangle=text.angle,
-        font=dict(size=look.px(text.size), color=look.colour(text.colour)),
+        font=dict(size=look.px(text.size), color=look.ink(text.colour)),
     )
 
 
@@ -194,7 +209,7 @@ def _divider(divider: Divider, look: Look) -> dict:
         x1=divider.x,
         y0=divider.y0,
         y1=divider.y1,
-        line=dict(color="#9e9e9e", dash="dash", width=look.px(1.5)),
+        line=dict(color=look.ink("#9e9e9e"), dash="dash", width=look.px(1.5)),
     )
 
 
@@ -205,7 +220,7 @@ def _frame(frame: Frame, look: Look) -> dict:
         x1=frame.x1,
         y0=frame.y0,
         y1=frame.y1,
-        line=dict(color="#5c6bc0", dash="dot", width=look.px(2)),
+        line=dict(color=look.ink("#5c6bc0"), dash="dot", width=look.px(2)),
         fillcolor="rgba(0,0,0,0)",
         layer="below",
     )
@@ -236,7 +251,10 @@ def _legend(plan: Plan, look: Look) -> list[dict]:
             mode="markers",
             name=ROLES[role][2],
             marker=dict(
-                size=look.px(14), color=look.colour(ROLES[role][1]), symbol="square", line=dict(color="#333", width=1)
+                size=look.px(14),
+                color=look.colour(ROLES[role][1]),
+                symbol="square",
+                line=dict(color=look.ink("#333"), width=1),
             ),
         )
         for role in plan.legend

@@ -3,6 +3,12 @@
 Streamlit shrinks a chart to the page's width, and the diagram's words are laid out for its own
 width: shrunk, they would run into each other. So the chart keeps its width inside a container
 that scrolls (a one-line style rule for that container's key).
+
+The figure is painted for the page it sits on: on Streamlit's dark theme its paper is the
+page's dark grey and its words and arrows light (app.looks). Streamlit tells a page its theme
+(`st.context.theme.type`), but on a browser session's first run it says "light" before the
+browser has told it (streamlit#11920): then the theme the server was started with
+(`--theme.base`), if any, is the better guess, and from the next run on the page's own.
 """
 
 from __future__ import annotations
@@ -11,7 +17,18 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from app.history import first_run
+from app.looks import Look
+
 CHART_OPTIONS = {"displaylogo": False}
+
+
+def page_look(**dressing) -> Look:
+    """The Look for this page's theme, with any other `dressing` (scale, palette) as given."""
+    shown = st.context.theme.type
+    if first_run():
+        shown = st.get_option("theme.base") or shown
+    return Look(background="dark" if shown == "dark" else "light", **dressing)
 
 
 OnClick = Callable[[dict], None]  # called with the clicked box's record

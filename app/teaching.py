@@ -5,6 +5,7 @@
     ?quiz=1&quiz_row=rnn_2  predict the shape: rnn_2's shape is hidden and asked for (app.quiz)
     ?cell_layer=rnn_2    inside a cell: one step of rnn_2's cell, under the tables (app.inside_cell_view)
     ?compare=cell&compare_with=GRU  this picture beside the same with GRU cells (app.compare)
+    ?play=1              play through time: a slider and Play show the picture step by step (app.play)
 
 These settings change how the page shows a configuration, never the configuration itself: they
 are not fields of Config. app.controls draws their widgets; this module says what they may hold.
@@ -38,6 +39,7 @@ class Teaching:
     cell_layer: str = ""  # whose cell to open; "" is the picture's first, checked against its layers
     compare: str = ""  # a setting of app.compare.SETTINGS to change on a second picture; "" for none
     compare_with: str = ""  # its value there ("GRU"); "" for the first the topology offers
+    play: bool = False  # play through time: one step at a time, sample 0's numbers beside it
 
 
 PARAMETERS = tuple(field.name for field in dataclasses.fields(Teaching))
@@ -51,6 +53,8 @@ HELP = {
     "quiz": "Hide one row's shape (the output, or a layer you choose under the picture) and ask for it.",
     "compare": "Draw this picture beside the same model with one setting changed, and mark the shapes and "
     "parameter counts that differ.",
+    "play": "A slider and a Play button under the picture show it one time step at a time: x_t lights up, "
+    "h_(t-1) carries in, h_t and y_t appear, with sample 0's numbers; the steps to come stay faint.",
 }
 LAYER_NAME = re.compile(r"[A-Za-z0-9_]{1,60}")  # a Keras layer's name as this app's models write them
 

@@ -7,7 +7,7 @@ from app.engine import cached_own_trace
 from app.history import stop_page
 from app.literal import literal, markdown_of
 from app.runnable import stack_code
-from app.showing import show_diagram
+from app.showing import page_look, show_diagram
 from topologies.config import ConfigError, parse_config
 from topologies.own_model import accepted_part
 from topologies.refusal import Refusal
@@ -81,10 +81,10 @@ except Refusal as error:
     accepted = accepted_part(parse_stack(text), error) if isinstance(error, StackError) and upload is None else None
     if accepted is not None:  # Keras refused a later layer: the ones before it are drawn
         st.caption(f"Drawn up to layer {len(accepted.layers)}, the last one Keras accepted: {literal(accepted.text)}")
-        show_diagram(draw(cached_own_trace("stack", accepted.text, config)), "accepted_diagram")
+        show_diagram(draw(cached_own_trace("stack", accepted.text, config), page_look()), "accepted_diagram")
     stop_page()
 
-show_diagram(draw(result), "diagram", filename="rnn_shapes_your_model")
+show_diagram(draw(result, page_look()), "diagram", filename="rnn_shapes_your_model")
 
 input_metric, output_metric, params_metric = st.columns(3)
 input_metric.metric("Input shape", input_summary(result))

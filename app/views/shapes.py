@@ -5,6 +5,7 @@ projector: the diagram comes first, drawn larger (app.looks.PRESENT_SCALE), with
 caption under it, and the explanation, the tables and the code are folded into one expander.
 With "Predict the shape" (or ?quiz=1), one row's shape is hidden in the picture and asked for
 under it (app.quiz_box); the tables and the code, which would give it away, wait for the answer.
+With "Play through time" (or ?play=1) the picture plays step by step in the browser (app.play).
 """
 
 import dataclasses
@@ -18,11 +19,11 @@ from app.engine import cached_trace
 from app.history import stop_page
 from app.inside_cell_view import chosen_cell_layer, inside_cell_section, open_clicked_cell
 from app.literal import markdown_of
-from app.looks import PRESENT_SCALE, Look
+from app.looks import PRESENT_SCALE
 from app.quiz import hidden_text
 from app.quiz_box import quiz_box
 from app.runnable import runnable_code
-from app.showing import show_diagram
+from app.showing import page_look, show_diagram
 from app.slides import slide_name, slides
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError, parse_config
@@ -121,7 +122,7 @@ except ConfigError as error:
         say_what_the_link_changed()
     stop_page()
 
-look = Look(scale=PRESENT_SCALE if teaching.present else 1.0, palette=teaching.palette)
+look = page_look(scale=PRESENT_SCALE if teaching.present else 1.0, palette=teaching.palette)
 if teaching.present:
     # Streamlit leaves 6rem above the page for its header and 5rem each side; the top bar needs 4,
     # and a projector needs every pixel of its 1024 x 768 for the picture.
@@ -140,7 +141,8 @@ if teaching.quiz:
 teaching = dataclasses.replace(teaching, cell_layer=chosen_cell_layer(result))
 with picture:
     name = slide_name(topology_id, config)
-    show_diagram(draw(result, look, hidden), "diagram", filename=name, on_click=open_clicked_cell(result))
+    figure = draw(result, look, hidden, played=teaching.play)
+    show_diagram(figure, "diagram", filename=name, on_click=open_clicked_cell(result))
     if teaching.present:  # the caption belongs to the picture, above the quiz
         st.caption(caption(result) if hidden is None else hidden_text(caption(result), hidden))
 if teaching.present:

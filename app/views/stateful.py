@@ -10,7 +10,7 @@ from app.controls import HELP
 from app.counted_button import counted_button, total_clicks
 from app.diagram import draw
 from app.engine import cached_trace
-from app.showing import show_diagram
+from app.showing import page_look, show_diagram
 from topologies.config import Config
 from topologies.keras_guard import KERAS_LOCK
 from topologies.series import sine_waves
@@ -27,7 +27,7 @@ KEPT = "session"
 
 
 def chart(result, key: str) -> None:
-    show_diagram(draw(result), key, filename=f"rnn_shapes_{result.topology}")
+    show_diagram(draw(result, page_look()), key, filename=f"rnn_shapes_{result.topology}")
 
 
 st.title("Stateful: what stateful=True keeps between batches")
