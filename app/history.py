@@ -3,28 +3,32 @@
 Streamlit writes a bound widget's new value into the address bar with `history.replaceState`:
 the link stays right, but the entry before it is overwritten, so Back leaves the app instead of
 returning to the previous picture. This component runs a few lines of JavaScript in the page
-after every script run. When the address differs from the one it last saw, and no entry was
-added meanwhile (a page switch adds its own) nor visited (Back, Forward), it puts the previous
-address back on the current entry and pushes the new one. Streamlit handles Back and Forward
-itself: on `popstate` it runs the page again with the entry's query, and a bound widget takes
-its value from the URL (a parameter left out means the widget's default).
+after every script run. When the run drew another picture than the last one it saw (another
+page, or another query as the server holds it), and no entry was visited meanwhile (Back,
+Forward), it puts the previous address back on the current entry and pushes the new one.
+Streamlit handles Back and Forward itself: on `popstate` it runs the page again with the
+entry's query, and a bound widget takes its value from the URL (a parameter left out means the
+widget's default).
 
 Nothing here reads what the link says: the script only compares and copies the page's own
-address, so a hostile link cannot put anything into the page through it.
+address (and compares the server's name for the picture), so a hostile link cannot put anything
+into the page through it.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 _SCRIPT = """
-export default function () {
+export default function ({ data }) {
   const here = () => window.location.pathname + window.location.search;
   let memory = window.__rnnShapesHistory;
   if (memory === undefined) {
     const push = window.history.pushState.bind(window.history);
     const replace = window.history.replaceState.bind(window.history);
-    memory = { shown: here(), navigated: false, push, replace };
+    memory = { shown: here(), picture: data.picture, navigated: false, push, replace };
     window.__rnnShapesHistory = memory;
     // Streamlit pushes an entry for each step of a page switch (the page, then each restored
     // parameter): every address it writes replaces the current entry instead, and the entry
@@ -37,12 +41,16 @@ export default function () {
     });
   }
   const now = here();
-  if (now !== memory.shown && !memory.navigated) {
+  // A new picture gets its own entry. The address alone is not enough to tell: Streamlit tidies
+  // a link's address (a default value leaves it) as the first picture is drawn, sometimes after
+  // this script first ran, and that tidying is the same picture.
+  if (data.picture !== memory.picture && !memory.navigated) {
     memory.replace(window.history.state, "", memory.shown);
     memory.push({}, "", now);
   }
   memory.navigated = false;
   memory.shown = now;
+  memory.picture = data.picture;
 }
 """
 
@@ -67,10 +75,13 @@ def first_run() -> bool:
     return "history_runs" not in st.session_state
 
 
-def keep_history() -> None:
-    """Mount the history keeper; call once at the end of every script run.
+def keep_history(page_path: str) -> None:
+    """Mount the history keeper; call once at the end of every script run, with the page's path.
 
-    The data is a run counter, so the script runs after every run (an unchanged mount would
-    not run it again)."""
+    The data says which picture this run drew: the page and its query as the server holds it
+    once every bound widget has run (tidy: defaults left out), whenever the browser's address
+    catches up. A run counter beside it makes the script run after every run (an unchanged
+    mount would not run it again)."""
     st.session_state.history_runs = st.session_state.get("history_runs", 0) + 1
-    _component(key="rnn_shapes_history", data={"run": st.session_state.history_runs}, height=0)
+    picture = page_path + "?" + urlencode(sorted(st.query_params.to_dict().items()))
+    _component(key="rnn_shapes_history", data={"run": st.session_state.history_runs, "picture": picture}, height=0)

@@ -35,4 +35,4 @@ try:
     page.run()
 except PageStopped:  # the page ended early, after a refusal (app.history.stop_page)
     pass
-keep_history()
+keep_history(page.url_path)
