@@ -40,8 +40,8 @@ def cost(config) -> Cost:
     """The encoder's depth layers (the last probed over sample 0), the code repeated over the
     steps, and the decoder's depth layers back to features. The encoder and the decoder are
     observed one at a time, so each of their 2 x depth + 1 loops (the probe too) pays a part of
-    its own: its tracing past EAGER_STEP_LIMIT steps, or up to that many eager steps (about 4 ms
-    each) below it, about the same."""
+    its own: its tracing past topologies.observe.EAGER_STEP_LIMIT steps, or up to that many
+    eager steps (about 4 ms each) below it, about the same."""
     batch, steps, features, units, cell = config.batch, config.steps, config.features, config.units, config.cell
     total = fed(batch, steps, features) + call() + Cost(traced_loops=2 * config.depth + 1)
     for level in range(1, config.depth + 1):

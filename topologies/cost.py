@@ -95,11 +95,6 @@ SECONDS_PER = {
         "calls": 3.9e-3,
     },
 }
-# Eager Keras costs about 4 ms per time step here, a compiled function about 150 ms once and
-# then a fraction of that: past this many steps through one callable, the observer
-# (topologies/observe.py) compiles it, and its loops are traced.
-EAGER_STEP_LIMIT = 32
-
 # Peak extra memory per number held: float32 (4 bytes) and the copies a run makes of it.
 BYTES_PER_NUMBER = 20
 
