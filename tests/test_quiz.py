@@ -85,14 +85,14 @@ def test_a_quiz_link_hides_the_output_and_answering_it_reveals_it_with_a_reason(
     assert at.sidebar.toggle(key="quiz").value is True
     measured = traced("many_to_one", seed_config("many_to_one")).calls[0].output_shapes[0]  # (10, 4)
     assert fmt(measured) not in chart_text(at)
-    assert not at.dataframe and not metrics(at), "the tables and metrics would give the answer away"
+    assert not at.table and not metrics(at), "the tables and metrics would give the answer away"
     (question,) = at.text_input
     assert question.label == "What shape does the model hand on?"
     question.input("[10, 4]").run()
     assert_clean(at)
     (verdict,) = at.success
     assert verdict.value.startswith("Right.") and fmt(measured) in verdict.value
-    assert fmt(measured) in chart_text(at) and at.dataframe  # revealed: the picture and the tables
+    assert fmt(measured) in chart_text(at) and at.table  # revealed: the picture and the tables
 
 
 def test_a_wrong_answer_is_told_the_measured_shape_and_why():
@@ -124,7 +124,7 @@ def test_the_toggle_and_the_row_box_choose_what_is_asked():
     assert at.selectbox(key="quiz_row").options == ["rnn_1", "rnn_2", "output"]
     assert "(10, 5, 4)" not in chart_text(at) and "(10, 4)" in chart_text(at)
     at.sidebar.toggle(key="quiz").set_value(False).run()
-    assert "(10, 5, 4)" in chart_text(at) and at.dataframe
+    assert "(10, 5, 4)" in chart_text(at) and at.table
 
 
 @pytest.mark.parametrize(

@@ -67,13 +67,15 @@ def details(result: Trace, config: Config) -> None:
             f"this run fed it {first_call.input_shapes[0][1]} steps."
         )
 
+    # Plain tables, not st.dataframe: every cell is read in full, on a projector too, and the
+    # browser paints the picture above them about 0.3 s sooner (bench/browser.py).
     st.markdown("#### Every layer, as measured")
-    st.dataframe(layer_rows(result), width="stretch", hide_index=True)
+    st.table(layer_rows(result), hide_index=True)
 
     calls = call_rows(result)
     if calls:
         st.markdown("#### The calls, in order")
-        st.dataframe(calls, width="stretch", hide_index=True)
+        st.table(calls, hide_index=True)
     if result.facts.stateful_vs_whole_max_abs_diff is not None:
         # Only a sequence fed in several pieces has a batch that continues another.
         continues = (
@@ -87,9 +89,13 @@ def details(result: Trace, config: Config) -> None:
         if getattr(result.facts, name) is not None:
             st.caption(f"{name.replace('_', ' ')}: {tuple(getattr(result.facts, name))}")
 
-    with st.expander("Show the Keras 3 code that built this model"):
-        integer_input = first_call.input_axes[0] == ("batch", "steps")
-        st.code(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python")
+    # Made only once opened: highlighted code costs the browser about 0.2 s on every new picture.
+    with st.expander("Show the Keras 3 code that built this model", key="show_code", on_change="rerun") as code:
+        if code.open:
+            integer_input = first_call.input_axes[0] == ("batch", "steps")
+            st.code(
+                runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python"
+            )
     inside_cell_section(result)
 
 
@@ -151,10 +157,12 @@ if teaching.present:
 if hidden is not None:  # the tables, the code and the explanation would give the answer away
     slides("diagram", topology_id, config, teaching)
 elif teaching.present:
-    with st.expander("The explanation, the tables and the code"):
-        explain(topology_id)
-        details(result, config)
-        slides("diagram", topology_id, config, teaching)
+    # Made only once opened, so the projected picture paints without waiting for the tables.
+    with st.expander("The explanation, the tables and the code", key="present_details", on_change="rerun") as folded:
+        if folded.open:
+            explain(topology_id)
+            details(result, config)
+            slides("diagram", topology_id, config, teaching)
 else:
     slides("diagram", topology_id, config, teaching)
     details(result, config)
