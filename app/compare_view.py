@@ -22,7 +22,7 @@ from app.engine import cached_trace
 from app.literal import markdown_of
 from app.looks import Look
 from app.showing import show_diagram
-from app.slides import share_link, slide_name
+from app.slides import link_box, share_link, slide_name
 from app.teaching import Teaching
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError
@@ -59,8 +59,7 @@ def compare_view(topology_id: str, config: Config, left: Trace, teaching: Teachi
     left_total.metric(f"Parameters, {pair.left.says}", f"{left.params:,}")
     change = f"{right.params - left.params:+,}" if right.params != left.params else None
     right_total.metric(f"Parameters, {right_side.says}", f"{right.params:,}", delta=change, delta_color="off")
-    st.caption("A link to exactly this comparison (the copy icon is at its right end):")
-    st.code(share_link(topology_id, config, teaching), language=None)
+    link_box(share_link(topology_id, config, teaching), "A link to exactly this comparison", "compare_link")
     if teaching.present:  # the sidebar is folded: the page has its own way out
         st.button("Leave presentation mode", on_click=st.session_state.update, kwargs={"present": False})
 

@@ -9,6 +9,7 @@ a test that took its expected numbers from `topologies` would agree with any bug
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -143,6 +144,13 @@ def open_app(**query: str) -> AppTest:
     at.query_params.update(query)
     at.run()
     return at
+
+
+def shown_links(at: AppTest) -> list[str]:
+    """The links the page offers to copy (app.slides.link_box), in page order. AppTest has no
+    address, so each starts with "?" (or is "" for a picture with nothing to add)."""
+    boxes = [element for element in at.get("bidi_component") if element.proto.component_name == "rnn_shapes_link"]
+    return [json.loads(box.proto.json)["link"] for box in boxes]
 
 
 def open_expander(at: AppTest, key: str) -> AppTest:

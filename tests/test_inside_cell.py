@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from tests import test_structure
-from tests.helpers import DOCUMENTED_CELLS, assert_clean, open_app, open_expander, rows, seed_config
+from tests.helpers import DOCUMENTED_CELLS, assert_clean, open_app, open_expander, rows, seed_config, shown_links
 from topologies.refusal import Refusal
 
 BATCH, FEATURES, UNITS = 10, 2, 4  # the seed's sizes
@@ -211,7 +211,7 @@ def test_a_link_opens_a_layer_s_cell_and_the_box_writes_it_back():
     assert_clean(at)
     assert at.selectbox(key="cell_layer").value == "rnn_2"
     assert at.query_params["cell_layer"] == "rnn_2"
-    assert "cell_layer=rnn_2" in at.code[0].value  # the link to copy says it too
+    assert "cell_layer=rnn_2" in shown_links(at)[0]  # the link to copy says it too
     weights = table_rows(at, "weight")
     assert weights["kernel"]["shape"] == "(4, 12) = (units, 3 x units)"  # x_t is rnn_1's h_t
     assert weights["bias"]["shape"] == "(2, 12) = (2, 3 x units)"
@@ -221,7 +221,7 @@ def test_a_link_opens_a_layer_s_cell_and_the_box_writes_it_back():
     assert table_rows(at, "weight")["kernel"]["shape"] == "(2, 12) = (features, 3 x units)"
     # The link to copy is what the box writes into the address bar (AppTest does not show that
     # write): the first layer is the default, so the link stays short.
-    assert "cell_layer" not in at.code[0].value and "cell=GRU" in at.code[0].value
+    assert "cell_layer" not in shown_links(at)[0] and "cell=GRU" in shown_links(at)[0]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import pytest
 
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, SCREEN, Look
-from tests.helpers import assert_clean, open_app, seed_config, traced
+from tests.helpers import assert_clean, open_app, seed_config, shown_links, traced
 from tests.test_palette import SEED
 from topologies import CATALOGUE, Config, trace
 
@@ -171,7 +171,8 @@ def sent_figure(at) -> dict:
 
 
 def share_link(at) -> str:
-    return next(code.value for code in at.code if code.value.startswith("http") or code.value.startswith("?"))
+    (link,) = shown_links(at)
+    return link
 
 
 @pytest.mark.parametrize("written", ["1", "true", "Yes"])

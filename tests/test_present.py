@@ -63,8 +63,8 @@ def test_a_link_with_present_opens_the_diagram_first_and_large(written):
     assert not at.table and not metrics(at), "made only once the expander is opened"
     folded = open_expander(at, "present_details").expander[0]
     assert folded.table and len(folded.table) == len(at.table)
-    # The link to this picture; the Keras code is made once its own box is opened.
-    assert len(folded.code) == len(at.code) == 1
+    # No code yet: the Keras code is made once its own box is opened.
+    assert not at.code
     assert metrics(at)["Output shape"] == "(10, 4)"
     assert at.query_params["present"] == "true"  # the address bar keeps it, as the toggle writes it
 

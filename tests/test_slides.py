@@ -16,7 +16,7 @@ import pytest
 from app.controls import config_from_query
 from app.slides import slide_name
 from app.teaching import teaching_from_query
-from tests.helpers import assert_clean, open_app, open_expander
+from tests.helpers import assert_clean, open_app, open_expander, shown_links
 from topologies import CATALOGUE, Config
 
 
@@ -84,8 +84,8 @@ def test_the_page_offers_both_downloads_for_its_chart_under_the_same_name():
 
 
 def shown_link(at) -> str:
-    """The link in the page's one code box that is not Python (AppTest has no address: it starts with "?")."""
-    (link,) = [code.value for code in at.code if code.language != "python"]
+    """The page's one link to copy (AppTest has no address: it starts with "?")."""
+    (link,) = shown_links(at)
     return link
 
 

@@ -1,0 +1,62 @@
+"""Under the picture, in a real browser: the link to copy, and a click on a box opening its cell.
+
+The link sits in a read-only field with a Copy link button (app.slides.link_box), and the inside
+of a cell is made only once its expander opens (app.inside_cell_view): a click on one of a
+layer's boxes in the picture must open it at that layer. The server and the browser come from
+tests/test_browser.py's fixtures.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.test_browser import ROOT, WAIT_MS, _wait_for_plot_text, browser, chromium, server  # noqa: F401
+from topologies import Config
+
+LINK = "?topology=stacked&units=6&cell=GRU"
+SCREENSHOTS = ROOT / "artifacts"
+
+
+def test_the_copy_button_copies_the_link_to_this_picture(browser, server):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
+    _wait_for_plot_text(page, "(10, 6)")
+    field = page.get_by_label("A link to exactly this picture")
+    field.wait_for(timeout=WAIT_MS)
+    link = field.input_value()
+    # The page's own address, with this picture's settings and nothing else.
+    assert link.startswith(f"{server}/?")
+    assert dict(parse_qsl(urlsplit(link).query)) == {"topology": "stacked", "units": "6", "cell": "GRU"}
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_role("button", name="Copied").wait_for(timeout=WAIT_MS)
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
+    for width, height in ((1400, 1000), (1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        field.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"browser_link_{width}x{height}.png"))
+    context.close()
+
+
+def test_a_click_on_a_layer_s_box_opens_its_cell(browser, server):  # noqa: F811
+    from app.diagram import draw
+    from topologies import trace
+
+    # Which hover point is a state box of rnn_2: the picture's first trace has one point per box, in the
+    # order of meta["boxes"] (app.render), and this is the same picture the page draws.
+    boxes = draw(trace("stacked", Config(units=6, cell="GRU"))).layout.meta["boxes"]
+    index = next(number for number, box in enumerate(boxes) if box["layer"] == "rnn_2" and box["role"] == "state")
+
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
+    _wait_for_plot_text(page, "(10, 6)")
+    assert page.get_by_text("Units vs cells").count() == 0, "closed until asked for"
+    point = page.locator(".js-plotly-plot .scatterlayer .trace").first.locator("path.point").nth(index)
+    point.click(force=True)  # the point is invisible: it marks where the box is
+    answer = page.get_by_text("Units vs cells").first
+    answer.wait_for(timeout=WAIT_MS)
+    assert "cell_layer=rnn_2" in page.url
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "browser_cell_opened.png"))
+    page.context.close()
