@@ -42,14 +42,27 @@ class Executor:
         outputs = getattr(function, "outputs", None) or []
         self._steps_inside = max((tensor.shape[1] or 0 for tensor in outputs if len(tensor.shape) > 2), default=0)
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the calls now go through a compiled function."""
+        return self._compiled is not None
+
     def __call__(self, inputs, **keywords):
-        first = keras.tree.flatten(inputs)[0]
-        self._steps_run += max(first.shape[1] if first.ndim > 1 else 1, self._steps_inside)
+        self._steps_run += max(steps_in(keras.tree.flatten(inputs)[0]), self._steps_inside)
         if self._steps_run <= EAGER_STEP_LIMIT:
             return self._function(inputs, **keywords)
         if self._compiled is None:
             self._compiled = tf.function(self._function, reduce_retracing=True)
         return self._compiled(inputs, **keywords)
+
+
+def steps_in(array) -> int:
+    """The time steps an input walks: (batch, steps, features), or token ids (batch, steps). A
+    single vector per sample, (batch, features) or a decoder's code (batch, units), is one step:
+    its second axis is no time."""
+    if array.ndim == 3 or (array.ndim == 2 and "int" in str(array.dtype)):
+        return int(array.shape[1])
+    return 1
 
 
 @dataclasses.dataclass
