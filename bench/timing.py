@@ -52,9 +52,15 @@ def trace_and_draw(topology_id: str, config: Config) -> AppRun:
     return AppRun(result, figure, trace_seconds, draw_seconds)
 
 
-def build_and_call(topology_id: str, config: Config, input_shapes) -> KerasRun:
-    """Build the topology's model and call it once on zeros of `input_shapes` (a trace's first call)."""
+def build_and_call(topology_id: str, config: Config, input_shapes=None) -> KerasRun:
+    """Build the topology's model and call it once on zeros of `input_shapes` (a trace's first
+    call); without them, of the model's own input shapes, None read as the config's batch or steps."""
     model, build_seconds = elapsed(CATALOGUE[topology_id].module.build, config)
+    if input_shapes is None:
+        input_shapes = [
+            (batch or config.batch, *(size or config.steps for size in rest))
+            for batch, *rest in (tensor.shape for tensor in model.inputs)
+        ]
     inputs = [np.zeros(shape, dtype=tensor.dtype) for shape, tensor in zip(input_shapes, model.inputs)]
     _, call_seconds = elapsed(model, inputs[0] if len(inputs) == 1 else inputs)
     return KerasRun(build_seconds, call_seconds)

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from topologies import shelf
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError
 from topologies.keras_guard import KERAS_LOCK
@@ -45,7 +46,17 @@ def start(topology: str | object, config: Config) -> Runner:
     topology.check(config)
     with KERAS_LOCK:
         _clear_keras_now_and_then()
-        return Runner(topology, _build_seeded(topology.build, config), config)
+        return Runner(topology, _built(topology, config), config)
+
+
+def _built(topology, config: Config) -> keras.Model:
+    """The model for this request: a kept one if only the batch differs (topologies.shelf), else built fresh."""
+    key = shelf.shelf_key(topology, config)
+    model = shelf.take(key)
+    if model is None:
+        model = _build_seeded(topology.build, config)
+        shelf.keep(key, model)
+    return model
 
 
 def _build_seeded(build, config: Config) -> keras.Model:
@@ -68,6 +79,7 @@ def _clear_keras_now_and_then() -> None:
     global _traces_since_clear
     _traces_since_clear += 1
     if _traces_since_clear >= TRACES_BETWEEN_CLEARS:
+        shelf.empty()  # a kept model would hold on to what the clearing frees
         keras.backend.clear_session()
         _traces_since_clear = 0
 
