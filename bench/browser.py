@@ -168,18 +168,37 @@ async def one_student(browser, server: Server, app: bool, student: int, changes:
     errors: list[str] = []
     times: list[float] = []
     context = await browser.new_context(viewport={"width": 1024, "height": 768})
+    doing = "opening the link"
     try:
         page, _ = await open_page(context, f"{server.base}/{link}", f"({batch}, 4)")
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("pageerror", lambda error: errors.append(f"student {student}: {error}"))
         old = 4
         for new in range(6, 6 + changes):
+            doing = f"changing units from {old} to {new}"
             times.append(await change_units(page, app, old, new, batch=batch))
             old = new
     except Exception as error:  # a timeout, a crash: counted, and the class goes on
-        errors.append(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+        shown = await what_the_page_says(context, student)
+        errors.append(f"student {student}, {doing}: {type(error).__name__}: {str(error).splitlines()[0]}; {shown}")
     finally:
         await context.close()
     return times, errors
+
+
+async def what_the_page_says(context, student: int) -> str:
+    """For an error: the page's alerts and whether a chart is there, and a screenshot in artifacts/."""
+    if not context.pages:
+        return "no page open"
+    page = context.pages[-1]
+    try:
+        (ROOT / "artifacts").mkdir(exist_ok=True)
+        await page.screenshot(path=str(ROOT / "artifacts" / f"class_error_student_{student}.png"))
+        alerts = await page.locator('[data-testid="stAlert"]').all_inner_texts()
+        charts = await page.locator(".js-plotly-plot").count()
+        running = await page.locator('[data-testid="stStatusWidget"]').count()
+        return f"alerts {alerts or 'none'}, {charts} charts, status widget shown: {bool(running)}"
+    except Exception as error:
+        return f"the page could not be read ({type(error).__name__})"
 
 
 async def a_class(browser, server: Server, app: bool, students: int, changes: int) -> list[str]:
@@ -258,12 +277,32 @@ async def measure(quick: bool) -> list[str]:
     return lines
 
 
+async def only_a_class(students: int = 20, changes: int = 10) -> list[str]:
+    """Figure 7 alone, on the app: for looking into a class's errors without the other figures."""
+    from playwright.async_api import async_playwright
+
+    server = Server(APP)
+    server.wait_until_healthy()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context()
+            await open_page(context, f"{server.base}/{LINK}", "(10, 4)")  # the server warmed, as in measure()
+            await context.close()
+            return await a_class(browser, server, True, students, changes)
+        finally:
+            await browser.close()
+            server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer changes, visits and sessions")
+    parser.add_argument("--class-only", action="store_true", help="only figure 7, a class at once, on the app")
     arguments = parser.parse_args()
     load = os.getloadavg()[0]
-    for line in asyncio.run(measure(arguments.quick)):
+    measuring = only_a_class() if arguments.class_only else measure(arguments.quick)
+    for line in asyncio.run(measuring):
         print(line, flush=True)
     print(f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; {os.cpu_count()} cores")
 

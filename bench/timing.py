@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from app.diagram import draw
-from topologies import CATALOGUE, Config, Trace, trace
+from topologies import CATALOGUE, Config, Trace, shelf, trace
 
 
 def elapsed(function, *arguments):
@@ -45,8 +45,13 @@ class KerasRun:
         return self.build_seconds + self.use_seconds
 
 
-def trace_and_draw(topology_id: str, config: Config) -> AppRun:
-    """Trace the topology for the config, then draw the trace, timing each: the app's path, uncached."""
+def trace_and_draw(topology_id: str, config: Config, reuse: bool = False) -> AppRun:
+    """Trace the topology for the config, then draw the trace, timing each: the app's path, uncached.
+
+    A fresh trace builds its model (the shelf is emptied first); with `reuse`, a model kept from an
+    earlier request that differed only in batch serves, as in a worker (topologies.shelf)."""
+    if not reuse:
+        shelf.empty()
     result, trace_seconds = elapsed(trace, topology_id, config)
     figure, draw_seconds = elapsed(draw, result)
     return AppRun(result, figure, trace_seconds, draw_seconds)
