@@ -155,7 +155,7 @@ def revisit_against_fresh(settings: Settings) -> Measurement:
 
 def against_plot_model(settings: Settings) -> Measurement:
     """Figure 4: trace + draw over build + keras.utils.plot_model(show_shapes=True), per topology."""
-    title, goal = "trace+draw / build+plot_model", "<= 0.5x"
+    title, goal = "trace+draw / build+plot_model", "<= 0.6x"  # issue 12, goal 5
     with tempfile.TemporaryDirectory() as folder:
         picture = str(Path(folder) / "model.png")
         try:  # the first plot also loads pydot and finds graphviz's dot
@@ -176,7 +176,7 @@ def against_plot_model(settings: Settings) -> Measurement:
         "  ".join(f"{topology_id} {ratio:.2f}x" for topology_id, ratio in list(ratios.items())[start : start + 5])
         for start in range(0, len(ratios), 5)
     ]
-    return Measurement(4, title, f"{overall:.2f}x", goal, overall <= 0.5, details)
+    return Measurement(4, title, f"{overall:.2f}x", goal, overall <= 0.6, details)
 
 
 def memory_growth(settings: Settings) -> Measurement:

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from topologies.config import Config
 from topologies.contract import Topology
 
-SHELF_SIZE = 8
+SHELF_SIZE = 4  # a slider dragged along batch needs one; a few sessions at once, a few more
 SHELF_WEIGHTS = 2_000_000  # numbers in all the kept models' weights: about 8 MB of float32
 
 _models: OrderedDict[tuple, object] = OrderedDict()
