@@ -17,7 +17,6 @@ from tests.helpers import (
     assert_no_exception,
     metrics,
     open_app,
-    open_expander,
     recurrent_weights,
     shapes_page_metrics,
     traced,
@@ -179,8 +178,6 @@ def printed_shapes(code: str) -> list[tuple[int, ...]]:
 def test_the_code_in_the_expander_runs_and_prints_the_measured_shapes(topology_id):
     at = open_app(topology=topology_id)
     assert_clean(at)
-    assert not [block for block in at.code if "def build" in block.value], "made only once the box is opened"
-    open_expander(at, "show_code")
     blocks = [block.value for block in at.code if "def build" in block.value]
     assert len(blocks) == 1
     result = traced(topology_id, Config())

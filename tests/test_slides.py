@@ -16,7 +16,7 @@ import pytest
 from app.controls import config_from_query
 from app.slides import slide_name
 from app.teaching import teaching_from_query
-from tests.helpers import assert_clean, open_app, open_expander, shown_links
+from tests.helpers import assert_clean, open_app, shown_links
 from topologies import CATALOGUE, Config
 
 
@@ -110,5 +110,5 @@ def test_the_copy_link_reads_back_as_the_picture_on_screen():
 def test_the_link_of_the_default_picture_has_no_query_and_presentation_mode_is_in_it():
     at = open_app()
     assert shown_link(at) == ""  # AppTest has no address: the page's own address, nothing added
-    at = open_expander(open_app(present="1", units="5"), "present_details")  # the link is folded with the tables
+    at = open_app(present="1", units="5")
     assert dict(parse_qsl(urlsplit(shown_link(at)).query)) == {"units": "5", "present": "true"}

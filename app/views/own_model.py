@@ -93,10 +93,9 @@ params_metric.metric("Parameters", f"{result.params:,}")
 st.markdown("#### Every layer, as measured")
 st.table(layer_rows(result), hide_index=True)  # every cell read in full, as on the Shapes page
 if upload is None:
-    with st.expander("Show the Keras 3 code that builds this stack", key="show_code", on_change="rerun") as code:
-        if code.open:
-            parsed = parse_stack(text)
-            first = result.calls[0]
-            dtype = "int32" if first.input_axes[0] == ("batch", "steps") else "float32"
-            shape = parsed.input_shape or tuple(first.input_shapes[0][1:])
-            st.code(stack_code(parsed, shape, dtype, config.batch, parsed.input_batch), language="python")
+    with st.expander("Show the Keras 3 code that builds this stack"):
+        parsed = parse_stack(text)
+        first = result.calls[0]
+        dtype = "int32" if first.input_axes[0] == ("batch", "steps") else "float32"
+        shape = parsed.input_shape or tuple(first.input_shapes[0][1:])
+        st.code(stack_code(parsed, shape, dtype, config.batch, parsed.input_batch), language="python")

@@ -89,13 +89,9 @@ def details(result: Trace, config: Config) -> None:
         if getattr(result.facts, name) is not None:
             st.caption(f"{name.replace('_', ' ')}: {tuple(getattr(result.facts, name))}")
 
-    # Made only once opened: highlighted code costs the browser about 0.2 s on every new picture.
-    with st.expander("Show the Keras 3 code that built this model", key="show_code", on_change="rerun") as code:
-        if code.open:
-            integer_input = first_call.input_axes[0] == ("batch", "steps")
-            st.code(
-                runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python"
-            )
+    with st.expander("Show the Keras 3 code that built this model"):
+        integer_input = first_call.input_axes[0] == ("batch", "steps")
+        st.code(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python")
     inside_cell_section(result)
 
 
@@ -157,12 +153,10 @@ if teaching.present:
 if hidden is not None:  # the tables, the code and the explanation would give the answer away
     slides("diagram", topology_id, config, teaching)
 elif teaching.present:
-    # Made only once opened, so the projected picture paints without waiting for the tables.
-    with st.expander("The explanation, the tables and the code", key="present_details", on_change="rerun") as folded:
-        if folded.open:
-            explain(topology_id)
-            details(result, config)
-            slides("diagram", topology_id, config, teaching)
+    with st.expander("The explanation, the tables and the code"):
+        explain(topology_id)
+        details(result, config)
+        slides("diagram", topology_id, config, teaching)
 else:
     slides("diagram", topology_id, config, teaching)
     details(result, config)
