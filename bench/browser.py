@@ -224,6 +224,13 @@ def ms(values: list[float]) -> str:
     return f"median {statistics.median(values):.0f} ms (min {min(values):.0f}, max {max(values):.0f}, n={len(values)})"
 
 
+async def warm(browser, server: Server) -> None:
+    """The server's first picture, in a session of its own: TensorFlow and the workers loaded."""
+    context = await browser.new_context()
+    await open_page(context, f"{server.base}/{LINK}", "(10, 4)")
+    await context.close()
+
+
 async def measure(quick: bool) -> list[str]:
     from playwright.async_api import async_playwright
 
@@ -236,10 +243,8 @@ async def measure(quick: bool) -> list[str]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = await browser.new_context()
-            await open_page(context, f"{cold.base}/{LINK}", "(10, 4)")
+            await warm(browser, cold)
             lines.append(f"cold start: server launch to first picture {time.perf_counter() - cold.started:.1f} s")
-            await context.close()
             await first_pictures(browser, minimal, "", "(10, 4)", 1)  # TensorFlow imported once
 
             app_paint = await repaints(browser, cold, True, LINK, changes)
@@ -286,9 +291,7 @@ async def only_a_class(students: int = 20, changes: int = 10) -> list[str]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = await browser.new_context()
-            await open_page(context, f"{server.base}/{LINK}", "(10, 4)")  # the server warmed, as in measure()
-            await context.close()
+            await warm(browser, server)  # as in measure(): the class meets a server that has drawn once
             return await a_class(browser, server, True, students, changes)
         finally:
             await browser.close()

@@ -54,10 +54,8 @@ def keep(key: tuple | None, model) -> None:
         return
     _models[key] = model
     _models.move_to_end(key)
-    while len(_models) > SHELF_SIZE or (len(_models) > 1 and _weights() > SHELF_WEIGHTS):
-        _models.popitem(last=False)
-    if _weights() > SHELF_WEIGHTS:  # one model alone is too large to keep
-        _models.clear()
+    while _models and (len(_models) > SHELF_SIZE or _weights() > SHELF_WEIGHTS):
+        _models.popitem(last=False)  # the oldest first; a model too large alone goes too
 
 
 def empty() -> None:
