@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from topologies.replay import replayed_states
+from topologies.replay import replayed_directions, replayed_states
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
 
@@ -71,3 +71,35 @@ def test_a_last_state_that_does_not_match_is_refused():
     masked = np.asarray(layer(sample, mask=np.array([[True, True, True, False, False, False]])))[0]
     assert replayed_states(layer, sample, masked) is None
     assert replayed_states(layer, sample, np.asarray(layer(sample))[0]) is not None
+
+
+def sample_outputs(layer, sample) -> list[np.ndarray]:
+    outputs = layer(sample)
+    return [np.asarray(array) for array in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+@pytest.mark.parametrize("sequences", [True, False], ids=["sequences", "last-only"])
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
+@pytest.mark.parametrize("cell", CELLS)
+def test_both_directions_replayed_are_what_keras_computes(cell, merge_mode, sequences):
+    """Each copy of a Bidirectional layer against its own cell run through Keras, the backward one
+    reading from the last step: every merge_mode, with and without return_sequences."""
+    layer = keras.layers.Bidirectional(
+        getattr(keras.layers, cell)(5, return_sequences=sequences), merge_mode=merge_mode
+    )
+    sample = random_input(7, 3, seed=2)
+    replayed = replayed_directions(layer, sample, sample_outputs(layer, sample))
+    assert replayed is not None
+    forward, backward = replayed
+    assert forward.shape == backward.shape == (1, 7, 5)
+    np.testing.assert_allclose(forward, keras_states(layer.forward_layer, sample), atol=1e-5)
+    np.testing.assert_allclose(backward, keras_states(layer.backward_layer, sample, backwards=True), atol=1e-5)
+
+
+def test_directions_that_do_not_give_the_layers_outputs_are_refused():
+    """Outputs the replay cannot make (a mask skipping steps, here) leave both directions to Keras."""
+    layer = keras.layers.Bidirectional(keras.layers.GRU(4, return_sequences=True))
+    sample = random_input(6, 2)
+    masked = np.asarray(layer(sample, mask=np.array([[True, True, True, True, False, False]])))
+    assert replayed_directions(layer, sample, [masked]) is None
+    assert replayed_directions(layer, sample, sample_outputs(layer, sample)) is not None

@@ -20,7 +20,7 @@ from keras import layers
 
 from topologies.layer_kinds import kind_of
 from topologies.records import Axes, LayerActivity, input_names
-from topologies.replay import replayed_states
+from topologies.replay import replayed_directions, replayed_states
 
 # Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
 VALUE_WIDTH = 8
@@ -218,9 +218,9 @@ def activity(
         values["h"] = sample(states)
     if kind == "bidirectional":
         # Each direction's own h_t, whatever merge_mode then makes of them: the wrapper's two
-        # layers (its weights) run over sample 0; the backward one reads from the last step, so
-        # its outputs are turned round to line up with t, as Bidirectional itself does.
-        forward, backward = direction_states(layer, inputs[0][0:1])
+        # layers (its weights) replayed over sample 0; the backward one reads from the last step,
+        # so its states are turned round to line up with t, as Bidirectional itself does.
+        forward, backward = direction_states(layer, inputs[0][0:1], [array[0:1] for array in outputs])
         values["h_forward"], values["h_backward"] = sample(forward), sample(backward)
     return LayerActivity(
         layer=layer.name,
@@ -244,9 +244,16 @@ def state_sequence(layer, sample_input: np.ndarray, initial_state=None) -> np.nd
     return states[:, ::-1] if backwards else states
 
 
-def direction_states(layer, sample_input: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def direction_states(
+    layer, sample_input: np.ndarray, sample_outputs: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """h_t of a Bidirectional layer's forward and backward copies for one sample: (1, steps, units)
-    each, whether or not the layer hands on its sequences."""
+    each, whether or not the layer hands on its sequences. The NumPy replay, checked against the
+    layer's own outputs for that sample (topologies.replay); where it does not apply, each copy's
+    cell run again through Keras."""
+    replayed = replayed_directions(layer, sample_input, sample_outputs)
+    if replayed is not None:
+        return replayed
     return state_sequence(layer.forward_layer, sample_input), state_sequence(layer.backward_layer, sample_input)
 
 

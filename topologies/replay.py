@@ -107,9 +107,50 @@ def replayed_states(layer, sample_input: np.ndarray, last_state: np.ndarray, ini
 
     `sample_input` is (1, steps, inputs); `initial_state` the states handed in, each (1, units),
     or None for zeros. A layer that reads backwards is replayed backwards, its states turned round."""
+    states = replay(layer, sample_input, initial_state)
+    if states is None:
+        return None
+    last = states[0, 0] if getattr(layer, "go_backwards", False) else states[0, -1]  # the step read last
+    return states if _close(last, last_state) else None
+
+
+def replayed_directions(layer, sample_input: np.ndarray, sample_outputs: list[np.ndarray]) -> tuple | None:
+    """A Bidirectional layer's forward and backward h_t for one sample, (1, steps, units) each and
+    lined up with t; None where the replay does not apply or does not give what the layer gave.
+
+    `sample_outputs` are the layer's outputs for that sample. The check is the wrapper's own
+    join: the two replays, merged as `merge_mode` merges them (side by side, summed, multiplied,
+    averaged, or two outputs for None), at every step or at the last one read, must be those outputs."""
+    forward = replay(layer.forward_layer, sample_input)
+    backward = replay(layer.backward_layer, sample_input)
+    if forward is None or backward is None:
+        return None
+    if layer.return_sequences:
+        pair = forward, backward
+    else:  # each copy's last state: forward at t = T, backward at t = 1 (the step it reads last)
+        pair = forward[:, -1], backward[:, 0]
+    joined = MERGES.get(layer.merge_mode)
+    if joined is None:  # merge_mode None: the two copies' outputs come out apart
+        matches = _close(pair[0], sample_outputs[0]) and _close(pair[1], sample_outputs[1])
+    else:
+        matches = _close(joined(*pair), sample_outputs[0])
+    return (forward, backward) if matches else None
+
+
+MERGES = {
+    "concat": lambda forward, backward: np.concatenate([forward, backward], axis=-1),
+    "sum": lambda forward, backward: forward + backward,
+    "mul": lambda forward, backward: forward * backward,
+    "ave": lambda forward, backward: (forward + backward) / 2,
+}
+
+
+def replay(layer, sample_input: np.ndarray, initial_state=None) -> np.ndarray | None:
+    """The equations run over one sample, unchecked: (1, steps, units) lined up with t, or None
+    where they do not apply (an unknown cell or activation, Keras 2's GRU, a number overflowing)."""
     cell = layer.cell
-    replay = CELLS.get(type(cell).__name__)
-    if replay is None or getattr(cell, "activation", None) is None or _activation(cell.activation) is None:
+    equations = CELLS.get(type(cell).__name__)
+    if equations is None or getattr(cell, "activation", None) is None or _activation(cell.activation) is None:
         return None
     if hasattr(cell, "recurrent_activation") and _activation(cell.recurrent_activation) is None:
         return None
@@ -122,9 +163,13 @@ def replayed_states(layer, sample_input: np.ndarray, last_state: np.ndarray, ini
     backwards = bool(getattr(layer, "go_backwards", False))
     inputs = np.asarray(sample_input, dtype="float32")[0]
     with np.errstate(over="ignore"):  # sigmoid of a large negative number is 0, as in Keras
-        states = replay(cell, inputs[::-1] if backwards else inputs, state)
+        states = equations(cell, inputs[::-1] if backwards else inputs, state)
     if states is None or len(state) != count or not np.all(np.isfinite(states)):
         return None
-    if not np.allclose(states[-1], np.asarray(last_state, dtype="float32"), atol=TOLERANCE, rtol=TOLERANCE):
-        return None
     return (states[::-1] if backwards else states)[np.newaxis]
+
+
+def _close(replayed: np.ndarray, real: np.ndarray) -> bool:
+    real = np.asarray(real, dtype="float32")
+    replayed = np.asarray(replayed, dtype="float32").reshape(real.shape) if np.size(replayed) == np.size(real) else None
+    return replayed is not None and np.allclose(replayed, real, atol=TOLERANCE, rtol=TOLERANCE)
