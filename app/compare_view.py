@@ -17,12 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from app.compare import Row, Side, comparison, differences, summary
+from app.copy_boxes import link_box
 from app.diagram import draw
 from app.engine import cached_trace
 from app.literal import markdown_of
 from app.looks import Look
 from app.showing import show_diagram
-from app.slides import link_box, share_link, slide_name
+from app.slides import share_link, slide_name
 from app.teaching import Teaching
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError

@@ -42,9 +42,9 @@ button {
   min-height: 2.5rem;
   padding: 0.25rem 0.75rem;
   border-radius: 0.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.2);
-  background: #ffffff;
-  color: rgb(49, 51, 63);
+  border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2));
+  background: var(--st-background-color, #ffffff);
+  color: var(--st-text-color, rgb(49, 51, 63));
   cursor: pointer;
 }
 button:hover:enabled { border-color: #ff4b4b; color: #ff4b4b; }

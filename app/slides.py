@@ -8,8 +8,7 @@ icon: no browser runs on the server. Plotly offers one format per chart (its
 toImageButtonOptions), so the two buttons here set the chart's options for one click of that
 camera and put them back. The link is the page's address with the query a widget change would
 write (app.controls.query_from_config, and the Teach settings that differ from their defaults),
-in a read-only field with a Copy button: st.code would load its syntax highlighter, about 0.2 s
-of the browser's time before a page's first picture paints (bench/browser.py).
+in a read-only field with a Copy button (app.copy_boxes.link_box).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from app.controls import SIZES, query_from_config
+from app.copy_boxes import link_box
 from app.counted_button import BUTTON_STYLE
 from app.teaching import Teaching, teaching_query
 from topologies.catalogue import CATALOGUE
@@ -60,60 +60,6 @@ _component = st.components.v2.component(
 )
 
 
-_LINK_SCRIPT = """
-function copied(button) {
-  button.textContent = "Copied";
-  setTimeout(() => { button.textContent = "Copy link"; }, 1500);
-}
-
-function copy(field, button) {
-  // The clipboard API needs a secure page (localhost, https); a class on http://host:8501 is not one.
-  const byHand = () => { field.select(); if (document.execCommand("copy")) copied(button); };
-  if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(field.value).then(() => copied(button), byHand);
-  } else {
-    byHand();
-  }
-}
-
-export default function ({ data, parentElement }) {
-  let field = parentElement.querySelector("input");
-  if (field === null) {
-    const row = document.createElement("div");
-    row.className = "link";
-    field = document.createElement("input");
-    field.readOnly = true;
-    field.setAttribute("aria-label", data.label);
-    field.addEventListener("focus", () => field.select());
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = "Copy link";
-    button.addEventListener("click", () => copy(field, button));
-    row.append(field, button);
-    parentElement.append(row);
-  }
-  field.value = data.link;  // a value, never markup: the query is the app's own, written from checked settings
-}
-"""
-
-_LINK_STYLE = """
-.link { display: flex; gap: 0.5rem; }
-.link input {
-  flex: 1;
-  min-width: 0;
-  font-family: "Source Code Pro", monospace;
-  font-size: 0.875rem;
-  padding: 0.25rem 0.75rem;
-  border-radius: 0.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.2);
-  background: rgb(240, 242, 246);
-  color: rgb(49, 51, 63);
-}
-"""
-
-_link_component = st.components.v2.component("rnn_shapes_link", js=_LINK_SCRIPT, css=BUTTON_STYLE + _LINK_STYLE)
-
-
 def slide_name(topology_id: str, config: Config) -> str:
     """A file name that says the topology, the cell and every size this topology reads."""
     parts = [topology_id, config.cell]
@@ -141,9 +87,3 @@ def slides(chart_key: str, topology_id: str, config: Config, teaching: Teaching)
     """The two download buttons for the chart shown under `chart_key`, and the link to copy."""
     _component(key=f"{chart_key}_slides", data={"chart": chart_key, "filename": slide_name(topology_id, config)})
     link_box(share_link(topology_id, config, teaching), "A link to exactly this picture", f"{chart_key}_link")
-
-
-def link_box(link: str, label: str, key: str) -> None:
-    """`label` as a caption, then `link` in a read-only field with a Copy link button beside it."""
-    st.caption(f"{label}:")
-    _link_component(key=key, data={"link": link, "label": label})

@@ -147,10 +147,20 @@ def open_app(**query: str) -> AppTest:
 
 
 def shown_links(at: AppTest) -> list[str]:
-    """The links the page offers to copy (app.slides.link_box), in page order. AppTest has no
+    """The links the page offers to copy (app.copy_boxes.link_box), in page order. AppTest has no
     address, so each starts with "?" (or is "" for a picture with nothing to add)."""
-    boxes = [element for element in at.get("bidi_component") if element.proto.component_name == "rnn_shapes_link"]
-    return [json.loads(box.proto.json)["link"] for box in boxes]
+    return [data["link"] for data in _component_data(at, "rnn_shapes_link")]
+
+
+def shown_code(where) -> list[str]:
+    """The code the page (an AppTest, or one of its blocks: an expander) offers to copy
+    (app.copy_boxes.code_box), as plain text, in page order."""
+    return [data["code"] for data in _component_data(where, "rnn_shapes_code")]
+
+
+def _component_data(where, name: str) -> list[dict]:
+    boxes = [element for element in where.get("bidi_component") if element.proto.component_name == name]
+    return [json.loads(box.proto.json) for box in boxes]
 
 
 def open_page(page: str) -> AppTest:

@@ -19,6 +19,7 @@ from tests.helpers import (
     open_app,
     recurrent_weights,
     shapes_page_metrics,
+    shown_code,
     traced,
 )
 from tests.syllabus import DOCUMENTED_WORK_BUDGET
@@ -178,7 +179,7 @@ def printed_shapes(code: str) -> list[tuple[int, ...]]:
 def test_the_code_in_the_expander_runs_and_prints_the_measured_shapes(topology_id):
     at = open_app(topology=topology_id)
     assert_clean(at)
-    blocks = [block.value for block in at.code if "def build" in block.value]
+    blocks = [code for code in shown_code(at) if "def build" in code]
     assert len(blocks) == 1
     result = traced(topology_id, Config())
     assert printed_shapes(blocks[0]) == [tuple(shape) for shape in result.calls[0].output_shapes]

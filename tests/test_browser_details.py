@@ -1,12 +1,15 @@
-"""Under the picture, in a real browser: the link to copy, and a click on a box opening its cell.
+"""Under the picture, in a real browser: the link and the code to copy, and a click on a box opening its cell.
 
-The link sits in a read-only field with a Copy link button (app.slides.link_box), and a click on
+The link sits in a read-only field with a Copy link button, the Keras code in a coloured box with a
+Copy code button (app.copy_boxes), and a click on
 one of a layer's boxes in the picture opens the inside of that layer's cell (app.inside_cell_view).
 The server and the browser come from tests/test_browser.py's fixtures.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.test_browser import ROOT, WAIT_MS, _wait_for_plot_text, browser, chromium, server  # noqa: F401
@@ -35,6 +38,32 @@ def test_the_copy_button_copies_the_link_to_this_picture(browser, server):  # no
         page.set_viewport_size({"width": width, "height": height})
         field.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"browser_link_{width}x{height}.png"))
+    context.close()
+
+
+def test_the_copy_code_button_copies_the_keras_code_that_runs(browser, server):  # noqa: F811
+    """What lands on the clipboard is the code itself, plain text: it runs, and prints the shape
+    the picture shows for the stack's output."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    page = context.new_page()
+    page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
+    _wait_for_plot_text(page, "(10, 6)")
+    page.get_by_text("Show the Keras 3 code that built this model").click()
+    box = page.locator(".code pre")
+    box.wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Copy code").click()
+    page.get_by_role("button", name="Copied").wait_for(timeout=WAIT_MS)
+    code = page.evaluate("() => navigator.clipboard.readText()")
+    assert code == box.inner_text()  # the colours are spans around the same characters
+    assert "cell='GRU'" in code and "units=6" in code and "<span" not in code
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    assert "(10, 6)" in printed.stdout
+    for width, height in ((1400, 1000), (1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"browser_code_{width}x{height}.png"))
     context.close()
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, Look
 from app.teaching import teaching_from_query
-from tests.helpers import assert_clean, metrics, open_app, traced
+from tests.helpers import assert_clean, metrics, open_app, shown_code, traced
 from topologies import CATALOGUE
 
 PROJECTOR_TEXT = 20  # pixels: the smallest text the issue allows on a projected figure
@@ -61,7 +61,7 @@ def test_a_link_with_present_opens_the_diagram_first_and_large(written):
     folded = at.expander[0]
     assert folded.label == "The explanation, the tables and the code"
     assert folded.table and len(folded.table) == len(at.table)
-    assert len(folded.code) == len(at.code) == 1  # the Keras code; the link sits in its own box
+    assert len(shown_code(folded)) == len(shown_code(at)) == 1  # the Keras code; the link sits in its own box
     assert metrics(at)["Output shape"] == "(10, 4)"
     assert at.query_params["present"] == "true"  # the address bar keeps it, as the toggle writes it
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from app.copy_boxes import code_box
 from app.diagram import draw
 from app.engine import cached_own_trace
 from app.history import stop_page
@@ -98,4 +99,4 @@ if upload is None:
         first = result.calls[0]
         dtype = "int32" if first.input_axes[0] == ("batch", "steps") else "float32"
         shape = parsed.input_shape or tuple(first.input_shapes[0][1:])
-        st.code(stack_code(parsed, shape, dtype, config.batch, parsed.input_batch), language="python")
+        code_box(stack_code(parsed, shape, dtype, config.batch, parsed.input_batch), "stack_code", page_look().dark)

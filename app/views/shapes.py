@@ -14,6 +14,7 @@ import streamlit as st
 
 from app.compare_view import compare_view
 from app.controls import fix_button, open_link, sidebar, teaching_sidebar
+from app.copy_boxes import code_box
 from app.diagram import draw
 from app.engine import cached_trace
 from app.history import stop_page
@@ -52,8 +53,9 @@ def caption(result: Trace) -> str:
     return f"**{result.topology}**: {summary} Input {input_summary(result)}, output {output_summary(result)}."
 
 
-def details(result: Trace, config: Config) -> None:
-    """The measured numbers in full: metrics, the layer and call tables, the facts and the code."""
+def details(result: Trace, config: Config, dark: bool) -> None:
+    """The measured numbers in full: metrics, the layer and call tables, the facts and the code
+    (coloured for a dark page where `dark`)."""
     first_call = result.calls[0]
     input_metric, output_metric, params_metric = st.columns(3)
     input_metric.metric("Input shape", input_summary(result))
@@ -91,7 +93,7 @@ def details(result: Trace, config: Config) -> None:
 
     with st.expander("Show the Keras 3 code that built this model"):
         integer_input = first_call.input_axes[0] == ("batch", "steps")
-        st.code(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), language="python")
+        code_box(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), "keras_code", dark)
     inside_cell_section(result)
 
 
@@ -155,8 +157,8 @@ if hidden is not None:  # the tables, the code and the explanation would give th
 elif teaching.present:
     with st.expander("The explanation, the tables and the code"):
         explain(topology_id)
-        details(result, config)
+        details(result, config, look.dark)
         slides("diagram", topology_id, config, teaching)
 else:
     slides("diagram", topology_id, config, teaching)
-    details(result, config)
+    details(result, config, look.dark)
