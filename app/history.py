@@ -10,6 +10,12 @@ Streamlit handles Back and Forward itself: on `popstate` it runs the page again 
 entry's query, and a bound widget takes its value from the URL (a parameter left out means the
 widget's default).
 
+A link with a default value in it (batch=10) is tidied by Streamlit as it first loads, and the
+tidied address is pushed as an entry of its own before this script first runs: the link's own
+entry then shows the same picture. Each entry the keeper makes or keeps carries its number in
+`history.state` (the first picture's is 1), so Back from the first picture onto an entry without
+one passes over it and leaves the app, as it would have without Streamlit's entry.
+
 Nothing here reads what the link says: the script only compares and copies the page's own
 address (and compares the server's name for the picture), so a hostile link cannot put anything
 into the page through it.
@@ -22,21 +28,36 @@ from urllib.parse import urlencode
 import streamlit as st
 
 _SCRIPT = """
+// Every entry this keeper makes or keeps carries its number in history.state, the first picture's 1.
+const marked = (state, entry) =>
+  Object.assign({}, typeof state === "object" && state !== null ? state : {}, { rnnShapesEntry: entry });
+
 export default function ({ data }) {
   const here = () => window.location.pathname + window.location.search;
   let memory = window.__rnnShapesHistory;
   if (memory === undefined) {
     const push = window.history.pushState.bind(window.history);
     const replace = window.history.replaceState.bind(window.history);
-    memory = { shown: here(), picture: data.picture, navigated: false, push, replace };
+    memory = { shown: here(), picture: data.picture, navigated: false, push, replace, entry: 1, made: 1 };
     window.__rnnShapesHistory = memory;
+    replace(marked(window.history.state, 1), "", here());
     // Streamlit pushes an entry for each step of a page switch (the page, then each restored
-    // parameter): every address it writes replaces the current entry instead, and the entry
-    // for the finished picture is pushed below, once.
-    window.history.pushState = (state, title, url) => replace(state, title, url);
-    // Back or Forward: Streamlit runs the page for that entry and may tidy its address; the
-    // run that follows is the entry itself, not a new picture.
-    window.addEventListener("popstate", () => {
+    // parameter): every address it writes replaces the current entry instead, keeping its
+    // number, and the entry for the finished picture is pushed below, once.
+    window.history.pushState = (state, title, url) => replace(marked(state, memory.entry), title, url);
+    window.history.replaceState = (state, title, url) => replace(marked(state, memory.entry), title, url);
+    window.addEventListener("popstate", (event) => {
+      const entry = event.state && event.state.rnnShapesEntry;
+      if (!entry && memory.entry === 1) {
+        // Back from the first picture onto an entry no keeper made: Streamlit pushed the tidied
+        // link (defaults left out) before this script first ran, so the link's own entry shows
+        // the same picture again. Go on back, to where the link was opened from.
+        window.history.back();
+        return;
+      }
+      memory.entry = entry || memory.entry;
+      // Back or Forward: Streamlit runs the page for that entry and may tidy its address; the
+      // run that follows is the entry itself, not a new picture.
       memory.navigated = true;
     });
   }
@@ -46,7 +67,9 @@ export default function ({ data }) {
   // this script first ran, and that tidying is the same picture.
   if (data.picture !== memory.picture && !memory.navigated) {
     memory.replace(window.history.state, "", memory.shown);
-    memory.push({}, "", now);
+    memory.made += 1;
+    memory.entry = memory.made;
+    memory.push(marked(null, memory.entry), "", now);
   }
   memory.navigated = false;
   memory.shown = now;
