@@ -10,7 +10,9 @@ step; the equations beside them explain, they do not compute. This answers "unit
 layer is one cell called at every step, and units is how wide that cell's state is.
 
 The box is bound to the link's `cell_layer`, like the sidebar's widgets; a value that is not a
-cell of this picture is refused in one sentence, as the quiz's row is.
+cell of this picture is refused in one sentence, as the quiz's row is. The step itself is made
+only once asked for: its expander opens when the box is changed, a box of the picture is
+clicked, or a link names a cell_layer. Closed, it costs no worker run and no tables to paint.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ HELP = (
     "its first step computes, for every sample of the batch. A click on one of the layer's boxes "
     "in the picture opens it too."
 )
+# The session-state key of the expander that holds the step: True while it is open.
+OPEN = "inside_cell_open"
 
 
 def chosen_cell_layer(result: Trace) -> str:
@@ -46,6 +50,7 @@ def chosen_cell_layer(result: Trace) -> str:
         )
     if from_link in layers:
         st.session_state.cell_layer = from_link
+        st.session_state[OPEN] = True  # a link that names a cell is asking to see it
     elif layers and st.session_state.get("cell_layer") not in layers:
         st.session_state.cell_layer = layers[0]  # a layer of the previous topology: open this one's first
     chosen = st.session_state.get("cell_layer", "")
@@ -59,12 +64,13 @@ def open_clicked_cell(result: Trace):
     def open_cell(box: dict) -> None:
         if box["layer"] in layers:
             st.session_state.cell_layer = box["layer"]
+            st.session_state[OPEN] = True
 
     return open_cell
 
 
 def inside_cell_section(result: Trace) -> None:
-    """The section: which layer, its weights, one step's values with their equations, and the answer."""
+    """The section: which layer, and in an expander made only once open, the step (the_step)."""
     st.markdown("#### Inside a cell")
     refused = st.session_state.pop("cell_layer_refused", None)
     if refused:
@@ -73,7 +79,19 @@ def inside_cell_section(result: Trace) -> None:
     if not layers:
         st.caption("No layer of this picture has a recurrent cell to open.")
         return
-    layer = st.selectbox("Open the cell of", layers, help=HELP, **bound("cell_layer"))
+    layer = st.selectbox("Open the cell of", layers, help=HELP, on_change=open_the_step, **bound("cell_layer"))
+    with st.expander("Its weights and one step, for the whole batch", key=OPEN, on_change="rerun") as section:
+        if section.open:
+            the_step(result, layer)
+
+
+def open_the_step() -> None:
+    """Choosing a layer is asking to see its cell."""
+    st.session_state[OPEN] = True
+
+
+def the_step(result: Trace, layer: str) -> None:
+    """The layer's weights, one step's values with their equations, and the answer to units vs cells."""
     try:
         step = cached_cell_step(result.topology, result.config, layer)
     except Refusal as error:  # the server was busy, or the worker stopped: one sentence

@@ -163,6 +163,13 @@ def _component_data(where, name: str) -> list[dict]:
     return [json.loads(box.proto.json) for box in boxes]
 
 
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open the expander under `key`, as a click on its label does, and run the page again: an
+    expander made with on_change="rerun" fills in only once open."""
+    at.session_state[key] = True
+    return at.run()
+
+
 def open_page(page: str) -> AppTest:
     """One of app/views (e.g. "windows"), opened through the app's navigation, run without an exception."""
     at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)

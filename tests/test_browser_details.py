@@ -1,9 +1,9 @@
 """Under the picture, in a real browser: the link and the code to copy, and a click on a box opening its cell.
 
 The link sits in a read-only field with a Copy link button, the Keras code in a coloured box with a
-Copy code button (app.copy_boxes), and a click on
-one of a layer's boxes in the picture opens the inside of that layer's cell (app.inside_cell_view).
-The server and the browser come from tests/test_browser.py's fixtures.
+Copy code button (app.copy_boxes), and the inside of a cell is made only once its expander opens
+(app.inside_cell_view): a click on one of a layer's boxes in the picture must open it at that
+layer. The server and the browser come from tests/test_browser.py's fixtures.
 """
 
 from __future__ import annotations
@@ -79,10 +79,11 @@ def test_a_click_on_a_layer_s_box_opens_its_cell(browser, server):  # noqa: F811
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
     _wait_for_plot_text(page, "(10, 6)")
-    page.get_by_text("rnn_1 has one cell").wait_for(timeout=WAIT_MS)  # the picture's first layer, at first
+    page.get_by_text("Open the cell of").first.wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("Units vs cells").count() == 0, "its step is made only once asked for"
     point = page.locator(".js-plotly-plot .scatterlayer .trace").first.locator("path.point").nth(index)
     point.click(force=True)  # the point is invisible: it marks where the box is
-    answer = page.get_by_text("rnn_2 has one cell")
+    answer = page.get_by_text("rnn_2 has one cell")  # opened, at the layer clicked
     answer.wait_for(timeout=WAIT_MS)
     assert "cell_layer=rnn_2" in page.url
     answer.scroll_into_view_if_needed()

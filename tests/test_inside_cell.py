@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from tests import test_structure
-from tests.helpers import DOCUMENTED_CELLS, assert_clean, open_app, rows, seed_config, shown_links
+from tests.helpers import DOCUMENTED_CELLS, assert_clean, open_app, open_expander, rows, seed_config, shown_links
 from topologies.refusal import Refusal
 
 BATCH, FEATURES, UNITS = 10, 2, 4  # the seed's sizes
@@ -185,11 +185,16 @@ def table_rows(at, first_column: str) -> dict[str, dict]:
     return {row[first_column]: row for row in plain.to_dict("records")}
 
 
-def test_the_section_opens_the_first_layer_s_cell_and_writes_nothing_into_the_link():
+def test_the_step_waits_for_its_expander_and_then_shows_the_first_layer_s_cell():
     at = open_app()
     assert_clean(at)
     box = at.selectbox(key="cell_layer")
     assert (box.options, box.value) == (["rnn"], "rnn")
+    assert "cell_layer" not in at.query_params
+    first_columns = [table.value.columns[0] for table in at.table]
+    assert "weight" not in first_columns and "value" not in first_columns, "closed, the step is not computed"
+    open_expander(at, "inside_cell_open")
+    assert_clean(at)
     assert "cell_layer" not in at.query_params
     weights = table_rows(at, "weight")
     assert weights["kernel"]["shape"] == "(2, 16) = (features, 4 x units)"
@@ -210,6 +215,7 @@ def test_a_link_opens_a_layer_s_cell_and_the_box_writes_it_back():
     weights = table_rows(at, "weight")
     assert weights["kernel"]["shape"] == "(4, 12) = (units, 3 x units)"  # x_t is rnn_1's h_t
     assert weights["bias"]["shape"] == "(2, 12) = (2, 3 x units)"
+    at.session_state["inside_cell_open"] = False  # closed, then another layer chosen: it opens again
     at.selectbox(key="cell_layer").set_value("rnn_1").run()
     assert_clean(at)
     assert table_rows(at, "weight")["kernel"]["shape"] == "(2, 12) = (features, 3 x units)"

@@ -73,7 +73,9 @@ def test_without_present_the_title_leads_and_the_tables_are_open():
     assert [title.value for title in at.title] == ["RNN shapes"]
     assert min(font_sizes(sent_figure(at))) == SCREEN_TEXT
     assert at.table, "the layer table is open on the page"
-    assert all(expander.label.startswith("Show the Keras") for expander in at.expander)
+    # Only the code and the cell's step wait in expanders; nothing is folded away for a projector.
+    labels = {expander.label for expander in at.expander}
+    assert labels == {"Show the Keras 3 code that built this model", "Its weights and one step, for the whole batch"}
     assert "present" not in at.query_params
 
 
