@@ -1,5 +1,5 @@
-"""A model kept for a request that differs only in batch (topologies.shelf) gives exactly the
-numbers of a fresh build, and models that must not be shared are never kept."""
+"""A model kept for a request that differs only in batch or steps (topologies.shelf) gives exactly
+the numbers and records of a fresh build, and models that must not be shared are never kept."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ SINGLE_CALL = [
     if not topology.has_protocol and topology_id not in FIXED_BATCH
 ]
 WITH_PROTOCOL = [topology_id for topology_id, topology in CATALOGUE.items() if topology.has_protocol]
+# The single-call topologies whose build reads steps for an Input's axis 1 and nowhere else.
+REGRAPHED = ["many_to_many", "many_to_one", "stacked", "time_distributed", "text_generator", "return_state"]
+REGRAPHED += ["bidirectional", "seq2seq"]
+# The others make their steps inside the graph (RepeatVector(steps), a loop of steps calls).
+BUILT_FOR_STEPS = ["one_to_many_repeat", "autoencoder", "cell_loop"]
 
 
 @pytest.fixture
@@ -50,13 +55,70 @@ def test_a_kept_model_gives_exactly_the_numbers_of_a_fresh_build(topology_id, bu
     assert reused.calls[0].input_shapes[0][0] == 3
 
 
+def test_the_lists_above_cover_every_single_call_topology():
+    assert sorted(REGRAPHED + BUILT_FOR_STEPS) == sorted(SINGLE_CALL + FIXED_BATCH)
+    assert sorted(REGRAPHED) == sorted(topology_id for topology_id in CATALOGUE if CATALOGUE[topology_id].steps_inputs)
+
+
 @pytest.mark.parametrize("topology_id", SINGLE_CALL[:3])
 def test_any_other_change_builds_a_fresh_model(topology_id, builds):
     base = seed_config(topology_id)
     trace(topology_id, base)
-    for change in ({"steps": base.steps + 1}, {"cell": "GRU" if base.cell != "GRU" else "LSTM"}):
+    for change in ({"units": base.units + 1}, {"cell": "GRU" if base.cell != "GRU" else "LSTM"}):
         trace(topology_id, Config(**{**base.to_dict(), **change}))
     assert builds[topology_id] == 3
+
+
+@pytest.mark.parametrize("topology_id", REGRAPHED)
+def test_a_steps_change_regraphs_the_kept_layers_with_exactly_the_numbers_of_a_fresh_build(topology_id, builds):
+    base = seed_config(topology_id)
+    other_steps = Config(**{**base.to_dict(), "steps": base.steps + 3, "batch": 2})
+    trace(topology_id, base)
+    reused = trace(topology_id, other_steps)
+    assert builds[topology_id] == 1, "the second request, only batch and steps changed, built nothing"
+    regraphed = shelf.take(CATALOGUE[topology_id], other_steps)
+    regraphed_inputs = [(tensor.name, tuple(tensor.shape), tensor.dtype) for tensor in regraphed.inputs]
+    shelf.empty()
+    fresh = trace(topology_id, other_steps)
+    assert reused.to_dict() == fresh.to_dict()  # shapes as run and as declared, sampled numbers, records
+    fresh_model = CATALOGUE[topology_id].module.build(other_steps)
+    assert regraphed_inputs == [(tensor.name, tuple(tensor.shape), tensor.dtype) for tensor in fresh_model.inputs]
+    assert reused.calls[0].input_shapes[0][:2] == (2, base.steps + 3)
+
+
+@pytest.mark.parametrize("topology_id", ["many_to_many", "stacked", "time_distributed"])
+def test_the_first_model_keeps_its_own_declared_shapes_once_its_layers_are_shared(topology_id, builds):
+    """Its layers now have a call in the re-graphed model too; its records still read its own."""
+    base = seed_config(topology_id)
+    trace(topology_id, base)
+    trace(topology_id, Config(**{**base.to_dict(), "steps": base.steps + 3}))
+    again = trace(topology_id, base)
+    assert builds[topology_id] == 1
+    shelf.empty()
+    assert again.to_dict() == trace(topology_id, base).to_dict()
+    declared_steps = {shape[1] for layer in again.layers for shape in layer.declared_shapes if len(shape) == 3}
+    assert declared_steps == {base.steps}
+
+
+@pytest.mark.parametrize("topology_id", BUILT_FOR_STEPS)
+def test_a_steps_change_builds_where_the_graph_makes_its_own_steps(topology_id, builds):
+    base = seed_config(topology_id)
+    trace(topology_id, base)
+    trace(topology_id, Config(**{**base.to_dict(), "steps": base.steps + 1}))
+    assert builds[topology_id] == 2
+
+
+ANY_LENGTH = [topology_id for topology_id in REGRAPHED if "any_length" in CATALOGUE[topology_id].extras]
+
+
+@pytest.mark.parametrize("topology_id", ANY_LENGTH)
+def test_a_model_of_any_length_serves_every_steps_as_it_is(topology_id, builds):
+    base = Config(**{**seed_config(topology_id).to_dict(), "any_length": True})
+    trace(topology_id, base)
+    reused = trace(topology_id, Config(**{**base.to_dict(), "steps": base.steps + 4}))
+    assert builds[topology_id] == 1 and shelf.kept() == 1
+    shelf.empty()
+    assert reused.to_dict() == trace(topology_id, Config(**{**base.to_dict(), "steps": base.steps + 4})).to_dict()
 
 
 @pytest.mark.parametrize("topology_id", WITH_PROTOCOL)

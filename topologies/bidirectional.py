@@ -18,6 +18,8 @@ from keras import layers
 
 from topologies.cost import Cost, call, data, fed, recurrent
 
+STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.shelf)
+
 
 def cost(config) -> Cost:
     """Two recurrent layers over the same input, one each way, joined at every step; each

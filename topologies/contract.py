@@ -14,6 +14,9 @@ The module provides:
                                           topologies); without it, the model is called once
     LAST_AXIS = {"to_vocab": "vocab"}     optional: what the last axis of a layer's output means,
                                           where it is not the layer's units (see layer_kinds)
+    STEPS_INPUTS = ("x",)                 optional: the Inputs whose axis 1 is config.steps, given
+                                          when build reads steps nowhere else; a model kept for
+                                          other steps is then re-graphed, not built (topologies.shelf)
     event_count(config, **options) -> int
                                           with calls: how many events it yields, so a step-through
                                           view knows the last one when it comes
@@ -135,6 +138,12 @@ class Topology:
     def last_axis(self) -> dict[str, str]:
         """Layer name -> what the last axis of its output means, where it is not its units."""
         return getattr(self.module, "LAST_AXIS", {})
+
+    @property
+    def steps_inputs(self) -> tuple[str, ...]:
+        """The names of the Inputs whose axis 1 is config.steps, where nothing else in the build
+        reads steps; empty where a change of steps needs a build (RepeatVector(steps), say)."""
+        return getattr(self.module, "STEPS_INPUTS", ())
 
     def event_count(self, config: Config, **options) -> int:
         """How many events one run of the protocol yields: 1 for a single call."""

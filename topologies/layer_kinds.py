@@ -363,8 +363,9 @@ def code_of(layer) -> str:
     return kind_of(layer).code(layer)
 
 
-def describe(layer, parent: str | None) -> LayerRecord:
-    """The record of what `layer` is, the same for every call of its model."""
+def describe(layer, parent: str | None, node) -> LayerRecord:
+    """The record of what `layer` is, the same for every call of its model; the declared shapes
+    are those of `node`, the layer's call in that model's graph (observe.own_node)."""
     kind = kind_of(layer)
     return LayerRecord(
         name=layer.name,
@@ -375,5 +376,5 @@ def describe(layer, parent: str | None) -> LayerRecord:
         settings=kind.settings(layer),
         params=int(layer.count_params()),
         formula=kind.formula(layer),
-        declared_shapes=tuple(tuple(tensor.shape) for tensor in layer._inbound_nodes[-1].output_tensors),
+        declared_shapes=tuple(tuple(tensor.shape) for tensor in node.output_tensors),
     )

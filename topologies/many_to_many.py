@@ -15,6 +15,8 @@ from keras import layers
 
 from topologies.cost import Cost, call, fed, recurrent
 
+STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.shelf)
+
 
 def cost(config) -> Cost:
     """The input, one recurrent layer handing on every step, one call."""

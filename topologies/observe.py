@@ -173,6 +173,14 @@ def graph_calls(model, model_layers: list) -> dict[tuple, object]:
     return {(layer, number): node for _, _, number, layer, node in found}
 
 
+def own_node(layer, model):
+    """`layer`'s last call in `model`'s own graph. A layer called by several graphs (a model kept
+    on topologies.shelf and re-graphed for other steps) holds a node in each; a layer inside a
+    nested model is not in the outer graph, and its last node is read."""
+    in_graph = {id(node) for nodes in getattr(model, "_nodes_by_depth", {}).values() for node in nodes}
+    return next((node for node in reversed(layer._inbound_nodes) if id(node) in in_graph), layer._inbound_nodes[-1])
+
+
 def as_arrays(outputs) -> list[np.ndarray]:
     return [np.asarray(tensor) for tensor in keras.tree.flatten(outputs)]
 

@@ -17,6 +17,8 @@ from keras import layers
 
 from topologies.cost import Cost, call, data, fed, recurrent
 
+STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.shelf)
+
 
 def cost(config) -> Cost:
     """The input, one recurrent layer handing on every step and its final states, one call."""

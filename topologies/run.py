@@ -22,7 +22,7 @@ from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError
 from topologies.keras_guard import KERAS_LOCK
 from topologies.layer_kinds import describe
-from topologies.observe import Executor, Observer, as_arrays
+from topologies.observe import Executor, Observer, as_arrays, own_node
 from topologies.records import Axes, CallRecord, Facts, Shape, Trace
 from topologies.refusal import quoted
 
@@ -50,12 +50,11 @@ def start(topology: str | object, config: Config) -> Runner:
 
 
 def _built(topology, config: Config) -> keras.Model:
-    """The model for this request: a kept one if only the batch differs (topologies.shelf), else built fresh."""
-    key = shelf.shelf_key(topology, config)
-    model = shelf.take(key)
+    """The model for this request: a kept one if only batch or steps differ (topologies.shelf), else built fresh."""
+    model = shelf.take(topology, config)
     if model is None:
         model = _build_seeded(topology.build, config)
-        shelf.keep(key, model)
+        shelf.keep(topology, config, model)
     return model
 
 
@@ -101,7 +100,7 @@ class Runner:
         self.reset_pending = False
         self.rng = np.random.default_rng(0)  # the dummy data: seeded, so a link gives the same numbers
         self._observer = Observer(model, self.topology.last_axis)
-        self._layers = tuple(describe(layer, parent) for layer, parent in all_layers(model))
+        self._layers = tuple(describe(layer, parent, own_node(layer, model)) for layer, parent in all_layers(model))
 
     def random(self, shape: Shape) -> np.ndarray:
         """Seeded standard-normal dummy data, float32."""

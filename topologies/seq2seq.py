@@ -24,6 +24,7 @@ from topologies.cost import Cost, call, data, fed, per_step, recurrent
 
 # The Dense layer brings each decoder step back to `features` numbers, the target's own width.
 LAST_AXIS = {"to_features": "features"}
+STEPS_INPUTS = ("source",)  # build reads steps for this Input's axis 1 only (topologies.shelf)
 
 
 def cost(config) -> Cost:

@@ -15,6 +15,8 @@ from keras import layers
 
 from topologies.cost import Cost, call, fed, recurrent
 
+STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.shelf)
+
 
 def cost(config) -> Cost:
     """depth recurrent layers, the last handing on its last step (and probed over sample 0)."""

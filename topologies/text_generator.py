@@ -23,6 +23,7 @@ from topologies.cost import Cost, call, data, fed, per_step, recurrent
 
 # The scores have one number per word of the vocabulary (and so, after it, the softmax).
 LAST_AXIS = {"to_vocab": "vocab"}
+STEPS_INPUTS = ("tokens",)  # build reads steps for this Input's axis 1 only (topologies.shelf)
 
 
 def cost(config) -> Cost:
