@@ -6,7 +6,6 @@ before it imports a topology module and the engine calls before it builds.
 """
 
 import contextlib
-import gc
 import os
 import threading
 
@@ -40,18 +39,12 @@ def load_keras():
     Safe from many threads at once: a Streamlit server runs each browser session in a thread of
     its own, and a class opening one link together on a fresh server calls this from all of
     them. Keras is in sys.modules from the moment its import starts, long before it is complete,
-    so only the thread that finished the import may hand it on.
-
-    TensorFlow leaves about 350,000 objects behind, all of them kept for the life of the process.
-    Python's garbage collector walks every one of them in each full collection: a pause of 0.2 to
-    0.35 s, landing on some slider change now and then. `gc.freeze()` sets what exists once the
-    import is done aside for good, so full collections walk only what the traces make."""
+    so only the thread that finished the import may hand it on."""
     global _keras
     if _keras is None:
         with _LOADING:
             if _keras is None:
                 with _native_stderr_silenced():
                     import keras
-                gc.freeze()
                 _keras = keras
     return _keras
