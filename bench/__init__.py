@@ -16,6 +16,9 @@ the work it is compared with, so a busy machine slows both sides alike. The figu
 
 # First, before any module of the bench imports Keras: pin the Keras backend and keep
 # TensorFlow's start-up notes off stderr while it loads.
+import gc
+
 from topologies.backend import load_keras
 
 load_keras()
+gc.freeze()  # as a worker does once the engine is loaded (app/workers.py)
