@@ -22,7 +22,8 @@ Streamlit run per step. A frame changes only what playback adds, which keeps the
 light: the band (the first shape), the veil and the glow (two traces, the figure's last), and
 the numbers (the first annotation). For the veil to cover the boxes every shape is drawn below
 the traces (layer "below"). Words and arrows are annotations, which Plotly draws above every
-trace: those of the steps to come stay readable through the veil, over faint boxes.
+trace, and the box letters' trace comes after the veil: those of the steps to come stay
+readable through the veil, over faint boxes.
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ def play(plan: Plan, trace: Trace, look: Look) -> go.Figure:
     layout["shapes"] = [_band(timeline[0], plan), *below]
     layout["annotations"] = [_numbers_note(timeline[0], plan, look), *layout["annotations"]]
     layout["updatemenus"], layout["sliders"] = _controls(plan, timeline, look)
+    *data, letters = data  # the box letters stay on top, readable through the veil
     traces = len(data)
-    data += [_veil(timeline[0], plan, look), _glow(timeline[0], look)]
+    data += [_veil(timeline[0], plan, look), _glow(timeline[0], look), letters]
     frames = [
         dict(
             name=str(index),

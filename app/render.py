@@ -7,7 +7,15 @@
 Every decision about what goes where was made by `app.layout`; here each mark becomes Plotly
 shapes (rectangles, lines) and annotations (words, arrows), in the plan's order. One invisible
 scatter point sits on each box to carry its hover text, and one empty trace per role used makes
-the legend. The figure has the plan's size in pixels and its margins: words are drawn at their
+the legend.
+
+The browser pays for every shape and annotation it lays out. So what repeats is drawn once per
+kind: the letters on the boxes are one text trace (the figure's last), and the sheets behind the
+boxes one path per colour and depth (the seed's picture paints in a sixth less time, a picture
+of 40 boxes in a third less). The boxes and their sheets lie below the traces (layer "below"),
+so the letters sit on them.
+
+The figure has the plan's size in pixels and its margins: words are drawn at their
 size, and the plan's scale is what keeps them apart, so a page should show the figure at its
 width (scrolling sideways if it must), not fit it to the page.
 """
@@ -50,13 +58,12 @@ def render(plan: Plan, look: Look = SCREEN) -> go.Figure:
 def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
     """The figure's traces and layout as plain dicts, for a caller to add to before making the
     figure (app.play): a figure made unchecked is not meant to be changed afterwards."""
-    shapes: list[dict] = []
+    shapes: list[dict] = _sheets(plan.boxes, look)
     annotations: list[dict] = []
     for mark in plan.marks:
         match mark:
             case Box():
-                shapes += _box_shapes(mark, look)
-                annotations.append(_box_label(mark, look))
+                shapes.append(_box_shape(mark, look))
             case Arrow():
                 if mark.via is not None:
                     shapes.append(_stem(mark, look))
@@ -97,7 +104,7 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
         hoverlabel=dict(font=dict(size=look.px(FONT_SIZE))),
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
     )
-    return [_hover_points(boxes, look), *_legend(plan, look)], layout
+    return [_hover_points(boxes, look), *_legend(plan, look), _box_letters(boxes, look)], layout
 
 
 def _title(plan: Plan, look: Look) -> dict:
@@ -118,37 +125,57 @@ def _title(plan: Plan, look: Look) -> dict:
     )
 
 
-def _box_shapes(box: Box, look: Look) -> list[dict]:
-    """The box, and unless it is faded, two sheets behind it: the other sequences of the batch."""
+def _box_shape(box: Box, look: Look) -> dict:
+    """The box itself: solid, or dashed and pale when faded."""
     area = box.geometry
-    x0, y0, x1, y1 = area.x0, area.y0, area.x1, area.y1
-    sheets = []
-    if not box.faded:
-        for sheet in range(SHEETS, 0, -1):  # the farthest first, so the nearer ones cover it
-            offset = SHEET_STEP * sheet
-            sheets.append(_rectangle((x0 + offset, y0 + offset, x1 + offset, y1 + offset), box.colour, 0.25, look))
-    return [*sheets, _rectangle((x0, y0, x1, y1), box.colour, 1.0, look, dashed=box.faded)]
+    corners = dict(x0=area.x0, y0=area.y0, x1=area.x1, y1=area.y1)
+    return dict(type="rect", **corners, **_paint(box.colour, 1.0, look, dashed=box.faded))
 
 
-def _rectangle(corners: tuple, colour: str, opacity: float, look: Look, dashed: bool = False) -> dict:
-    x0, y0, x1, y1 = corners
+def _sheets(boxes: list[Box], look: Look) -> list[dict]:
+    """Two sheets behind each box that is not faded, the other sequences of the batch: for each
+    depth (the farthest first, so the nearer cover it) and colour, one path through all of them.
+    No two boxes' sheets overlap, so this is the picture of a rectangle per sheet."""
+    paths = []
+    for sheet in range(SHEETS, 0, -1):
+        offset = SHEET_STEP * sheet
+        outlines: dict[str, str] = {}  # colour -> the path of its sheets at this depth
+        for box in boxes:
+            if not box.faded:
+                area = box.geometry
+                x0, y0, x1, y1 = area.x0 + offset, area.y0 + offset, area.x1 + offset, area.y1 + offset
+                outlines[box.colour] = outlines.get(box.colour, "") + f"M{x0},{y0}H{x1}V{y1}H{x0}Z"
+        paths += [dict(type="path", path=path, **_paint(colour, 0.25, look)) for colour, path in outlines.items()]
+    return paths
+
+
+def _paint(colour: str, opacity: float, look: Look, dashed: bool = False) -> dict:
+    """A box's or a sheet's fill and outline, below the traces so that the letters lie on top."""
     return dict(
-        type="rect",
-        x0=x0,
-        y0=y0,
-        x1=x1,
-        y1=y1,
         fillcolor=look.colour(colour),
         opacity=opacity,
         line=dict(
             color=look.ink("#bdbdbd" if dashed else "#333"), width=look.px(1.2), dash="dash" if dashed else "solid"
         ),
+        layer="below",
     )
 
 
-def _box_label(box: Box, look: Look) -> dict:
-    area = box.geometry
-    return dict(x=area.x, y=area.y, text=box.label, showarrow=False, font=dict(size=look.px(FONT_SIZE), color=box.ink))
+def _box_letters(boxes: list[Box], look: Look) -> dict:
+    """Each box's letter ("h<sub>3</sub>") at its centre, all in one text trace, named "letters"."""
+    return dict(
+        type="scatter",
+        x=[box.geometry.x for box in boxes],
+        y=[box.geometry.y for box in boxes],
+        mode="text",
+        text=[box.label for box in boxes],
+        textposition="middle center",
+        textfont=dict(size=look.px(FONT_SIZE), color=[box.ink for box in boxes]),
+        hoverinfo="skip",
+        cliponaxis=False,
+        showlegend=False,
+        name="letters",
+    )
 
 
 def _arrow(arrow: Arrow, look: Look) -> dict:

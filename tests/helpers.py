@@ -75,6 +75,16 @@ def traced(topology_id: str, config: Config) -> Trace:
     return trace(topology_id, config)
 
 
+def box_letters(figure: dict) -> list[tuple[float, float, str, str, float]]:
+    """The letters written on the boxes, from the figure's JSON: (x, y, text, colour, size) each.
+    They are one text trace named "letters" (app/render.py), not annotations."""
+    (letters,) = [trace for trace in figure["data"] if trace.get("name") == "letters"]
+    assert letters["mode"] == "text"
+    size, colours = letters["textfont"]["size"], letters["textfont"]["color"]
+    placed = zip(letters["x"], letters["y"], letters["text"], colours)
+    return [(x, y, text, colour, size) for x, y, text, colour in placed]
+
+
 def rows(values) -> np.ndarray:
     """Recorded numbers (nested lists) as an array, to compare with a tolerance."""
     return np.array(values, dtype="float64")

@@ -18,7 +18,7 @@ from streamlit.runtime.context import ContextProxy, StreamlitTheme
 
 from app.diagram import draw
 from app.looks import Look
-from tests.helpers import assert_clean, open_app, traced
+from tests.helpers import assert_clean, box_letters, open_app, traced
 from topologies import CATALOGUE, Config, trace
 from topologies.own_model import OwnStack
 
@@ -54,13 +54,13 @@ def read(figure: dict) -> dict:
         if shape["type"] == "rect" and shape.get("opacity") == 1.0
     }
     letters, words, arrows = [], [], []
+    for x, y, text, colour, _ in box_letters(figure):
+        box = centres[(x, y)]  # every letter stands at the centre of a box
+        letters.append((box["role"], text, colour, fills[(box["x0"], box["y0"], box["x1"], box["y1"])]["fillcolor"]))
+    assert len(letters) == len(boxes)
     for note in layout["annotations"]:
         if note.get("showarrow"):
             arrows.append(note["arrowcolor"])
-        elif (note["x"], note["y"]) in centres:
-            box = centres[(note["x"], note["y"])]
-            fill = fills[(box["x0"], box["y0"], box["x1"], box["y1"])]["fillcolor"]
-            letters.append((box["role"], note["text"], note["font"]["color"], fill))
         else:
             words.append((note["text"], note["font"]["color"]))
             # A part of the words in a colour of its own: <span style="color:#...">
@@ -72,7 +72,7 @@ def read(figure: dict) -> dict:
         letters=letters,
         words=words,
         arrows=arrows,
-        outlines={shape["line"]["color"] for shape in layout["shapes"]},
+        outlines={shape["line"]["color"] for shape in layout["shapes"]},  # boxes, sheets, stems, dividers
         roles={box["role"]: fills[(box["x0"], box["y0"], box["x1"], box["y1"])]["fillcolor"] for box in boxes},
     )
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from app.diagram import draw
-from tests.helpers import fmt, long_steps, seed_config, traced
+from tests.helpers import box_letters, fmt, long_steps, seed_config, traced
 from topologies import CATALOGUE, Config
 
 MAX_COLUMNS, FIRST, LAST = 12, 6, 5  # past 12 steps: the first 6, a gap, the last 5
@@ -309,6 +309,7 @@ def test_no_word_is_smaller_than_14_px_and_the_figure_keeps_its_size(topology_id
     """Legible on a projector: the picture grows to make room for its words, never shrinks them."""
     _, figure = drawn(topology_id, seed_config(topology_id, steps=long_steps(topology_id, 40)))
     sizes = [annotation.font.size for annotation in figure.layout.annotations if annotation.text]
+    sizes += [size for *_, size in box_letters(figure.to_plotly_json())]
     sizes += [figure.layout.title.font.size, figure.layout.legend.font.size]
     assert min(sizes) >= 14, sizes
     assert figure.layout.width > 0 and figure.layout.height > 0 and figure.layout.autosize is False

@@ -15,7 +15,7 @@ import pytest
 
 from app.diagram import draw
 from app.looks import Look
-from tests.helpers import assert_clean, fmt, open_app, seed_config, traced
+from tests.helpers import assert_clean, box_letters, fmt, open_app, seed_config, traced
 from topologies import CATALOGUE
 
 SEED = {"input": "#e4572e", "state": "#4caf50", "cell_state": "#1b5e20", "output": "#f48fb1"}
@@ -44,7 +44,10 @@ def box_colours(figure: dict) -> dict[str, set[str]]:
 
 def legend_colours(figure: dict) -> dict[str, str]:
     """The legend's entries: the name (which starts with the role's letter) and its square's colour."""
-    return {entry["name"]: entry["marker"]["color"] for entry in figure["data"] if entry.get("name") != "boxes"}
+    return {entry["name"]: entry["marker"]["color"] for entry in figure["data"] if entry.get("name") not in NOT_LEGEND}
+
+
+NOT_LEGEND = ("boxes", "letters")  # the hover points and the letters on the boxes
 
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
@@ -72,7 +75,12 @@ def test_the_colorblind_palette_paints_every_role_in_its_okabe_ito_colour(topolo
 def test_the_letters_stay_on_the_boxes_in_either_palette():
     result = traced("many_to_one", seed_config("many_to_one"))
     for look in (Look(), Look(palette="colorblind")):
-        labels = [note["text"] for note in draw(result, look).to_plotly_json()["layout"]["annotations"]]
+        figure = draw(result, look).to_plotly_json()
+        boxes = figure["layout"]["meta"]["boxes"]
+        centres = {((box["x0"] + box["x1"]) / 2, (box["y0"] + box["y1"]) / 2) for box in boxes}
+        letters = box_letters(figure)
+        assert {(x, y) for x, y, *_ in letters} == centres
+        labels = [text for _, _, text, *_ in letters]
         steps = result.config.steps
         assert all(f"{letter}<sub>{t}</sub>" in labels for letter in "xh" for t in range(1, steps + 1))
 

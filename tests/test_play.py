@@ -17,7 +17,7 @@ import pytest
 
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, SCREEN, Look
-from tests.helpers import assert_clean, open_app, seed_config, shown_links, traced
+from tests.helpers import assert_clean, box_letters, open_app, seed_config, shown_links, traced
 from tests.test_palette import SEED
 from topologies import CATALOGUE, Config, trace
 
@@ -59,12 +59,14 @@ def test_a_frame_per_drawn_column_lights_it_and_veils_the_steps_to_come(topology
     # The picture is the picture: the same boxes and arrows, as documented in meta.
     assert figure["layout"]["meta"] == still["layout"]["meta"]
     boxes = figure["layout"]["meta"]["boxes"]
-    traces = len(figure["data"])
+    names = [trace.get("name") for trace in figure["data"]]
+    overlays = [names.index("steps to come"), names.index("carried in")]
+    assert names[-1] == "letters", "the box letters are drawn over the veil"
     for frame, (x, t) in zip(frames, drawn):
         # A frame changes only the overlays: the band, the numbers, the veil and the glow.
         assert set(frame["layout"]) == {"shapes", "annotations"}
         assert len(frame["layout"]["shapes"]) == len(frame["layout"]["annotations"]) == 1
-        assert frame["traces"] == [traces - 2, traces - 1]
+        assert frame["traces"] == overlays
         band = frame["layout"]["shapes"][0]
         assert band["x0"] < x < band["x1"]
         assert all(not (band["x0"] <= other < band["x1"]) for other, _ in drawn if other != x)
@@ -152,6 +154,7 @@ def test_played_on_a_projector_every_word_and_control_is_20_px_or_more():
     figure, _ = played("one_to_many_stateful", look=Look(scale=PRESENT_SCALE))
     layout = figure["layout"]
     sizes = [note["font"]["size"] for note in layout["annotations"] if note.get("text")]
+    sizes += [size for *_, size in box_letters(figure)]
     sizes += [layout["sliders"][0]["font"]["size"], layout["updatemenus"][0]["font"]["size"]]
     assert min(sizes) >= PROJECTOR_TEXT
 
@@ -160,7 +163,8 @@ def test_played_in_the_colorblind_palette_and_on_a_dark_page():
     figure, _ = played("stateful_batches", look=Look(palette="colorblind", background="dark"))
     text = json.dumps(figure).lower()
     assert not [colour for colour in SEED.values() if colour in text]
-    assert figure["data"][-2]["fillcolor"] == figure["layout"]["paper_bgcolor"]  # the veil is the page
+    (veil,) = [trace for trace in figure["data"] if trace.get("name") == "steps to come"]
+    assert veil["fillcolor"] == figure["layout"]["paper_bgcolor"]  # the veil is the page
 
 
 # ----------------------------------------------------------------------------- the page
