@@ -17,7 +17,9 @@ A request for other steps then gets the kept model's own layers called again on 
 Only the build is skipped: each request still gets its own Runner, observer and seeded dummy
 data, so its numbers and records are exactly those of a fresh build (tests/test_shelf.py). A
 layer shared by several kept models has a call (a node) in each graph; whoever reads a layer's
-declared shapes reads them from the node of the model at hand (observe.own_node).
+declared shapes reads them from the node of the model at hand (observe.own_node). Those nodes
+stay with the layers after their model leaves the shelf, until Keras's session is next cleared
+(every TRACES_BETWEEN_CLEARS traces, topologies.run): a graph of symbolic tensors, no weights.
 
 Never kept: a topology with a protocol (stateful layers and training change their model as it
 runs, and a stateful model's state belongs to one session), a user's own model, a model whose
@@ -37,7 +39,7 @@ import numpy as np
 from topologies.config import Config
 from topologies.contract import Topology
 
-SHELF_SIZE = 4  # a slider dragged along batch needs one; a few sessions at once, a few more
+SHELF_SIZE = 4  # a slider dragged along batch needs one, along steps two; a few sessions, a few more
 SHELF_WEIGHTS = 2_000_000  # numbers in all the kept models' weights: about 8 MB of float32
 
 _models: OrderedDict[tuple, object] = OrderedDict()
