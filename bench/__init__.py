@@ -14,10 +14,10 @@ the work it is compared with, so a busy machine slows both sides alike. The figu
 6. the heaviest config the limits allow: seconds and the figure's JSON size
 """
 
-# First, before any module of the bench imports Keras: pin the Keras backend and keep
-# TensorFlow's start-up notes off stderr while it loads.
 import gc
 
+# First, before any module of the bench imports Keras: pin the Keras backend and keep
+# TensorFlow's start-up notes off stderr while it loads.
 from topologies.backend import load_keras
 
 load_keras()
