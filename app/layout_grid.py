@@ -79,20 +79,40 @@ class Grid:
     def x_of(self, column_index: int) -> float:
         """Column centres; each call is set apart from the one drawn before it by a little space
         (counted over the drawn columns: the calls hidden in the gap take none)."""
-        breaks = sum(
-            1
-            for index in range(1, column_index + 1)
-            if (self.columns[index].call, self.columns[index].part)
-            != (self.columns[index - 1].call, self.columns[index - 1].part)
-        )
-        return column_index * COLUMN_WIDTH + CALL_GAP * breaks
+        return self._x_centres[column_index]
 
     def y_of(self, row_index: int) -> float:
         """Row centres, bottom to top; a row that drops its y_t has a band of room above it."""
-        return sum(ROW_GAP + (DROPPED_BAND if self.drops_outputs(row) else 0.0) for row in range(row_index))
+        return self._y_centres[row_index]
+
+    # A picture asks for the same centres, feeds and frames at every box and arrow, and a Grid
+    # never changes: each is worked out once, on first use (the answers are the same).
+    @functools.cached_property
+    def _x_centres(self) -> tuple[float, ...]:
+        centres, breaks = [], 0
+        for index, column in enumerate(self.columns):
+            if index and (column.call, column.part) != (self.columns[index - 1].call, self.columns[index - 1].part):
+                breaks += 1
+            centres.append(index * COLUMN_WIDTH + CALL_GAP * breaks)
+        return tuple(centres)
+
+    @functools.cached_property
+    def _y_centres(self) -> tuple[float, ...]:
+        centres, y = [], 0  # as sum() starts: the bottom row's centre is written 0
+        for row in range(len(self.rows)):
+            centres.append(y)
+            y += ROW_GAP + (DROPPED_BAND if self.drops_outputs(row) else 0.0)
+        return tuple(centres)
 
     def drops_outputs(self, row_index: int) -> bool:
         """A recurrent row that computes y_t at several steps and hands on only the last one."""
+        return self._drops[row_index]
+
+    @functools.cached_property
+    def _drops(self) -> tuple[bool, ...]:
+        return tuple(self._computes_and_drops(row_index) for row_index in range(len(self.rows)))
+
+    def _computes_and_drops(self, row_index: int) -> bool:
         row = self.rows[row_index]
         if row.role != "recurrent":
             return False
@@ -128,7 +148,7 @@ class Grid:
         extra = 1.6 if len(self.trace.calls[-1].output_shapes) > 1 else 0.0
         return self.x_of(len(self.columns) - 1) + 0.6 + extra + (FRAME_STRIP + 0.2 if self.framed else 0.0)
 
-    @property
+    @functools.cached_property
     def framed(self) -> bool:
         """Whether a nested model's layers have rows here, drawn inside a frame."""
         nested = {layer.name for layer in self.trace.layers if layer.kind == "model"}
@@ -192,17 +212,25 @@ class Grid:
     def _fed_rows(self, row_index: int) -> list[int] | None:
         """The rows fed_by names, one per name (a bidirectional layer's forward row), or None where
         a name has no row: a nested model's own input, or the output row of a model with one input."""
-        row = self.rows[row_index]
-        if row.role == "output" or self.trace.layer(row.layer).parent is not None:
-            return None
+        fed = self._all_fed_rows[row_index]
+        return None if fed is None else list(fed)
+
+    @functools.cached_property
+    def _all_fed_rows(self) -> tuple[tuple[int, ...] | None, ...]:
         keys = {other.key: index for index, other in enumerate(self.rows) if other.role != "backward"}
         for index, other in enumerate(self.rows):  # every call of a cell is its one row
             if other.role == "cell":
                 keys.update({f"{other.layer}#{node + 1}": index for node in range(1, self.cell_calls(index))})
-        fed_by = self.activity(row_index, 0).fed_by
-        if not fed_by or not all(name in keys for name in fed_by):
-            return None
-        return list(dict.fromkeys(keys[name] for name in fed_by))
+        found: list[tuple[int, ...] | None] = []
+        for row_index, row in enumerate(self.rows):
+            fed_by = None
+            if row.role not in ("input", "output") and self.trace.layer(row.layer).parent is None:
+                fed_by = self.activity(row_index, 0).fed_by
+            if not fed_by or not all(name in keys for name in fed_by):
+                found.append(None)
+            else:
+                found.append(tuple(dict.fromkeys(keys[name] for name in fed_by)))
+        return tuple(found)
 
     def cell_calls(self, row_index: int, call_index: int = 0) -> int:
         """How many times a cell row's cell was called in that call of the model: its steps."""

@@ -15,6 +15,7 @@ without starting TensorFlow.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from topologies.config import Config
 
@@ -89,7 +90,15 @@ class CallRecord:
 
     def activity(self, layer_name: str, node: int = 0) -> LayerActivity:
         """What a layer did in this call of the model: its first call in the graph, or call `node`."""
-        return next(item for item in self.layers if item.layer == layer_name and item.node == node)
+        return self._activities[layer_name, node]
+
+    @functools.cached_property
+    def _activities(self) -> dict[tuple[str, int], LayerActivity]:
+        # Drawing asks for a layer's activity thousands of times a picture: looked up, not searched.
+        found: dict[tuple[str, int], LayerActivity] = {}
+        for item in self.layers:
+            found.setdefault((item.layer, item.node), item)
+        return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +157,15 @@ class Trace:
         return sum(layer.params for layer in self.layers if layer.parent is None)
 
     def layer(self, name: str) -> LayerRecord:
-        return next(layer for layer in self.layers if layer.name == name)
+        return self._layers_by_name[name]
+
+    @functools.cached_property
+    def _layers_by_name(self) -> dict[str, LayerRecord]:
+        # As CallRecord._activities: the drawing looks layers up by name at every box.
+        found: dict[str, LayerRecord] = {}
+        for layer in self.layers:
+            found.setdefault(layer.name, layer)
+        return found
 
     def to_dict(self) -> dict:
         """JSON-ready: shapes are lists of ints, everything else strings, numbers and lists.
