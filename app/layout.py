@@ -107,7 +107,9 @@ def layout(trace: Trace) -> Plan:
     grid = Grid.of(trace)
     filled = _fill(grid)
     plot = _plot_marks(grid, filled)
-    marks = _paint_order(grid, plot, _label_width(grid, plot))
+    # Each row's name and shapes, wrapped at each width tried: measured to choose one, then drawn.
+    labels = {width: [row_labels(grid, row, width) for row in range(len(grid.rows))] for width in LABEL_WIDTHS}
+    marks = _paint_order(plot, labels[_label_width(grid, plot, labels)])
     words = _words(marks)
     across, up = _scale(words)
     x_range = (grid.left_edge, grid.right_edge)
@@ -144,27 +146,28 @@ def _plot_marks(grid: Grid, filled: _Filled) -> list[list[Mark]]:
     return [*per_row, [*dividers(grid), *feedback_arrows(grid, filled.anchors)], [*frames(grid), *step_labels(grid)]]
 
 
-def _paint_order(grid: Grid, plot: list[list[Mark]], label_width: float) -> list[Mark]:
+def _paint_order(plot: list[list[Mark]], labels: list[list[Text]]) -> list[Mark]:
     """The call dividers and feedback arrows first, then row by row (boxes, arrows into them, the
     row's labels), then the frames and the step numbers."""
     *rows, first, last = plot
     marks: list[Mark] = list(first)
-    for row_index, row_marks in enumerate(rows):
+    for row_marks, row_labels_drawn in zip(rows, labels):
         marks += row_marks
-        marks += row_labels(grid, row_index, label_width)
+        marks += row_labels_drawn
     return marks + last
 
 
-def _label_width(grid: Grid, plot: list[list[Mark]]) -> float:
+def _label_width(grid: Grid, plot: list[list[Mark]], labels: dict[float, list[list[Text]]]) -> float:
     """The widest of LABEL_WIDTHS at which the figure fits the first of ROOMS it can fit (the
-    narrowest if it fits none), measured with the plot's own scale."""
+    narrowest if it fits none), measured with the plot's own scale; `labels` holds each row's
+    labels wrapped at each width."""
     across, _ = _scale(_words([mark for marks in plot for mark in marks]))
     columns = (grid.right_edge - grid.left_edge) * across + 2 * EDGE
     widths = {}
     for label_width in LABEL_WIDTHS:
-        labels = [label for row in range(len(grid.rows)) for label in row_labels(grid, row, label_width)]
+        drawn = [label for row in labels[label_width] for label in row]
         widths[label_width] = columns + sum(
-            max(label.extent[0] for label in labels if label.anchor == side) for side in ("left", "right")
+            max(label.extent[0] for label in drawn if label.anchor == side) for side in ("left", "right")
         )
     for room in ROOMS:
         for label_width in LABEL_WIDTHS:

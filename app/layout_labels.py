@@ -74,6 +74,8 @@ def row_labels(grid: Grid, row_index: int, width: float) -> list[Text]:
 def wrap(text: str, size: float, width: float, breaks: tuple[str, ...], bold: bool = False) -> list[str]:
     """`text` as lines of at most `width` pixels, each broken just after one of `breaks` (whose
     trailing space is dropped). A piece with no break in it wider than `width` stays whole."""
+    if text_extent(f"<b>{text}</b>" if bold else text, size)[0] <= width:
+        return [text.rstrip()]  # what the loop below makes of a text that fits: one line, and quicker
     ends = [match.end() for match in re.finditer("|".join(map(re.escape, breaks)), text)] if breaks else []
     pieces = [text[start:end] for start, end in zip([0, *ends], [*ends, len(text)])]
     lines: list[str] = []
