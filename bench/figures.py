@@ -55,9 +55,13 @@ def milliseconds(seconds: float) -> str:
 
 
 def fresh_trace_against_keras(settings: Settings) -> Measurement:
-    """Figure 1: a fresh trace + draw over a bare build + one call, per topology, default sizes."""
+    """Figure 1: a fresh trace + draw over a bare build + one call, per topology, default sizes.
+
+    The goal bounds every single-call topology, so the figure is the largest of their ratios; a
+    multi-call topology's trace makes more calls than the one call it is compared with, and is
+    shown but not judged."""
     details = []
-    ratios = {}
+    ratios, single_call = {}, []
     for topology_id in CATALOGUE:
         config = default_config(topology_id)
         # The first run pays one-off costs (imports, kernels); its first call's shapes feed the baseline.
@@ -69,16 +73,23 @@ def fresh_trace_against_keras(settings: Settings) -> Measurement:
             keras_runs.append(build_and_call(topology_id, config, input_shapes))
         ratios[topology_id] = statistics.median(app.seconds / bare.seconds for app, bare in zip(app_runs, keras_runs))
         calls = len(app_runs[-1].trace.calls)  # the baseline makes one call; a multi-call protocol makes more
+        if calls == 1:
+            single_call.append(topology_id)
         details.append(
             f"{topology_id:<21} {calls:>2} call{'s' if calls > 1 else ' '}: "
             f"trace {_median_ms(app_runs, 'trace_seconds'):>6} + draw {_median_ms(app_runs, 'draw_seconds'):>6}  |  "
             f"build {_median_ms(keras_runs, 'build_seconds'):>5} + call {_median_ms(keras_runs, 'use_seconds'):>6}  |  "
             f"{ratios[topology_id]:.2f}x"
         )
-    overall = statistics.median(ratios.values())
-    met = sum(ratio <= 1.2 for ratio in ratios.values())
-    details.append(f"{met} of {len(ratios)} topologies within the goal; median over topologies {overall:.2f}x")
-    return Measurement(1, "fresh trace+draw / build+call", f"{overall:.2f}x", "<= 1.2x", overall <= 1.2, details)
+    worst = max(single_call, key=ratios.get)
+    met = sum(ratios[topology_id] <= 1.2 for topology_id in single_call)
+    details.append(
+        f"{met} of {len(single_call)} single-call topologies within the goal, the largest {worst}; "
+        f"median over all {len(ratios)} topologies {statistics.median(ratios.values()):.2f}x"
+    )
+    return Measurement(
+        1, "fresh trace+draw / build+call, largest", f"{ratios[worst]:.2f}x", "<= 1.2x", ratios[worst] <= 1.2, details
+    )
 
 
 def _median_ms(runs: list, field: str) -> str:
