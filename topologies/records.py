@@ -95,10 +95,8 @@ class CallRecord:
     @functools.cached_property
     def _activities(self) -> dict[tuple[str, int], LayerActivity]:
         # Drawing asks for a layer's activity thousands of times a picture: looked up, not searched.
-        found: dict[tuple[str, int], LayerActivity] = {}
-        for item in self.layers:
-            found.setdefault((item.layer, item.node), item)
-        return found
+        # Read from the end, so the first record of a (layer, node) is the one kept, as next() found it.
+        return {(item.layer, item.node): item for item in reversed(self.layers)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,10 +160,7 @@ class Trace:
     @functools.cached_property
     def _layers_by_name(self) -> dict[str, LayerRecord]:
         # As CallRecord._activities: the drawing looks layers up by name at every box.
-        found: dict[str, LayerRecord] = {}
-        for layer in self.layers:
-            found.setdefault(layer.name, layer)
-        return found
+        return {layer.name: layer for layer in reversed(self.layers)}
 
     def to_dict(self) -> dict:
         """JSON-ready: shapes are lists of ints, everything else strings, numbers and lists.
