@@ -21,9 +21,10 @@ Plotly plays the frames in the browser with its own slider and Play and Pause bu
 Streamlit run per step. A frame changes only what playback adds, which keeps the figure
 light: the band (the first shape), the veil and the glow (two traces, the figure's last), and
 the numbers (the first annotation). For the veil to cover the boxes every shape is drawn below
-the traces (layer "below"). Words and arrows are annotations, which Plotly draws above every
-trace, and the box letters' trace comes after the veil: those of the steps to come stay
-readable through the veil, over faint boxes.
+the traces (layer "below"), except the arrows (app.arrow_paths), which stay above every trace,
+over the glow. Words are annotations, which Plotly draws above every trace and shape, and the
+box letters' trace comes after the veil: those of the steps to come stay readable through the
+veil, over faint boxes.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import math
 
 import plotly.graph_objects as go
 
+from app.arrow_paths import NAMES as ARROW_NAMES
 from app.layout_grid import Grid
 from app.literal import plotly_text
 from app.looks import TEXT, Look
@@ -98,7 +100,8 @@ def play(plan: Plan, trace: Trace, look: Look) -> go.Figure:
     timeline = moments(plan, trace)
     plan = _with_room(plan, timeline)
     data, layout = figure_parts(plan, look)
-    below = [{**shape, "layer": "below"} for shape in layout["shapes"]]  # under the veil and the glow
+    # Under the veil and the glow, but the arrows, which are drawn over the glow.
+    below = [shape if shape.get("name") in ARROW_NAMES else {**shape, "layer": "below"} for shape in layout["shapes"]]
     layout["shapes"] = [_band(timeline[0], plan), *below]
     layout["annotations"] = [_numbers_note(timeline[0], plan, look), *layout["annotations"]]
     layout["updatemenus"], layout["sliders"] = _controls(plan, timeline, look)

@@ -5,15 +5,17 @@
     figure.layout.meta["arrows"]   # one record per arrow: {"source": 0, "target": 5, "kind": "feed"}
 
 Every decision about what goes where was made by `app.layout`; here each mark becomes Plotly
-shapes (rectangles, lines) and annotations (words, arrows), in the plan's order. One invisible
+shapes (rectangles, lines) and annotations (words), in the plan's order, and the arrows paths
+over them all (app.arrow_paths: a line and a head per arrow, one path per colour). One invisible
 scatter point sits on each box to carry its hover text, and one empty trace per role used makes
 the legend.
 
 The browser pays for every shape and annotation it lays out. So what repeats is drawn once per
-kind: the letters on the boxes are one text trace (the figure's last), and the sheets behind the
+kind: the letters on the boxes are one text trace (the figure's last), the sheets behind the
 boxes one path per colour and depth (in Chromium the seed's picture paints in a sixth less time,
-text_generator's in a third less). The boxes and their sheets lie below the traces (layer
-"below"), so the letters sit on them.
+text_generator's in a third less), and the arrows two paths per colour (a third less again for
+the seed's, over half for text_generator's). The boxes and their sheets lie below the traces
+(layer "below"), so the letters sit on them; the arrows above them.
 
 The figure names its own template, an empty one: every colour, font and line here is set on
 the mark itself, and on a Streamlit page the browser dresses the template's layout with the
@@ -33,6 +35,7 @@ import re
 
 import plotly.graph_objects as go
 
+from app.arrow_paths import arrow_shapes
 from app.looks import SCREEN, Look
 from app.plan import (
     EDGE,
@@ -43,7 +46,6 @@ from app.plan import (
     SHEETS,
     SMALL_SIZE,
     TITLE_SIZE,
-    Arrow,
     Box,
     Divider,
     Frame,
@@ -71,10 +73,6 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
         match mark:
             case Box():
                 shapes.append(_box_shape(mark, look))
-            case Arrow():
-                if mark.via is not None:
-                    shapes.append(_stem(mark, look))
-                annotations.append(_arrow(mark, look))
             case Text():
                 annotations.append(_text(mark, look))
             case Divider():
@@ -84,6 +82,10 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
     boxes = plan.boxes
     left, right, top, bottom = (round(look.px(side)) for side in plan.margin)
     width, height = round(look.px(plan.width)), round(look.px(plan.height))
+    # Pixels per data unit, as Plotly will map the plot: its ranges onto the figure less its margins.
+    across = (width - left - right) / (plan.x_range[1] - plan.x_range[0])
+    up = (height - top - bottom) / (plan.y_range[1] - plan.y_range[0])
+    shapes += arrow_shapes(plan.arrows, (across, up), look)  # above the rest (app.arrow_paths)
     layout = dict(
         shapes=shapes,
         title=_title(plan, look),
@@ -183,40 +185,6 @@ def _box_letters(boxes: list[Box], look: Look) -> dict:
         cliponaxis=False,
         showlegend=False,
         name="letters",
-    )
-
-
-def _arrow(arrow: Arrow, look: Look) -> dict:
-    """An annotation with no text is an arrow: its head at (x, y), its tail at (ax, ay)."""
-    tail = arrow.via or arrow.start
-    return dict(
-        x=arrow.end[0],
-        y=arrow.end[1],
-        ax=tail[0],
-        ay=tail[1],
-        xref="x",
-        yref="y",
-        axref="x",
-        ayref="y",
-        text="",
-        showarrow=True,
-        arrowhead=2,
-        arrowsize=1.2,
-        arrowwidth=look.px(1.6),
-        arrowcolor=look.ink(arrow.colour),
-        opacity=1.0,
-    )
-
-
-def _stem(arrow: Arrow, look: Look) -> dict:
-    """The straight part of a bent arrow, from its box up to the bend."""
-    return dict(
-        type="line",
-        x0=arrow.start[0],
-        y0=arrow.start[1],
-        x1=arrow.via[0],
-        y1=arrow.via[1],
-        line=dict(color=look.ink(arrow.colour), width=look.px(1.6)),
     )
 
 

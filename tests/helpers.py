@@ -85,6 +85,22 @@ def box_letters(figure: dict) -> list[tuple[float, float, str, str, float]]:
     return [(x, y, text, colour, size) for x, y, text, colour in placed]
 
 
+def drawn_arrows(figure: dict) -> list[tuple[float, float, float, float, str]]:
+    """The arrows drawn, from the figure's JSON: (tail x, tail y, tip x, tip y, colour) each.
+    They are paths (app/arrow_paths.py): per colour, one shape named "arrows" whose subpaths are
+    the lines, each from its tail, and one named "arrowheads" whose subpaths are the heads, in
+    the same order, each from its tip."""
+
+    def starts(path: str) -> list[tuple[float, float]]:  # "M1,2L3,4ZM5,6L7,8Z": the first point of each subpath
+        return [tuple(float(n) for n in part.split("L")[0].rstrip("Z").split(",")) for part in path.split("M")[1:]]
+
+    shapes = figure["layout"].get("shapes", [])
+    lines = {shape["line"]["color"]: starts(shape["path"]) for shape in shapes if shape.get("name") == "arrows"}
+    heads = {shape["fillcolor"]: starts(shape["path"]) for shape in shapes if shape.get("name") == "arrowheads"}
+    assert lines.keys() == heads.keys() and all(len(lines[c]) == len(heads[c]) for c in lines), (lines, heads)
+    return [(*tail, *tip, colour) for colour in lines for tail, tip in zip(lines[colour], heads[colour])]
+
+
 def rows(values) -> np.ndarray:
     """Recorded numbers (nested lists) as an array, to compare with a tolerance."""
     return np.array(values, dtype="float64")

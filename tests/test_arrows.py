@@ -27,7 +27,8 @@ import math
 import pytest
 
 from app.diagram import draw
-from tests.helpers import config_for, seed_config
+from app.looks import Look
+from tests.helpers import config_for, drawn_arrows, seed_config
 from topologies import CATALOGUE, trace
 
 KINDS = {"feed", "carry", "feedback", "fan_out", "window", "state"}
@@ -100,9 +101,8 @@ def picture(traced):
     def make(topology_id, config, **options) -> Picture:
         result = trace(topology_id, config, **options) if options else traced(topology_id, config)
         figure = draw(result)
-        # A bent arrow is a plain line from its box up to the bend, then the arrow from there.
-        bends = {(shape.x1, shape.y1): (shape.x0, shape.y0) for shape in figure.layout.shapes if shape.type == "line"}
-        drawn = [(*bends.get((a.ax, a.ay), (a.ax, a.ay)), a.x, a.y) for a in figure.layout.annotations if a.showarrow]
+        # A bent arrow's line starts at its box and goes through the bend: its tail is the box's.
+        drawn = [(tail_x, tail_y, x, y) for tail_x, tail_y, x, y, _ in drawn_arrows(figure.to_plotly_json())]
         meta = figure.layout.meta
         return Picture(result, list(meta["boxes"]), list(figure.data[0].hovertext), list(meta["arrows"]), drawn)
 
@@ -368,3 +368,47 @@ def test_a_reset_between_batches_stops_the_carry(picture):
     carries = {(arrow["source"], arrow["target"]) for arrow in seen.arrows if arrow["kind"] == "carry"}
     assert carries == expected_carries(seen)
     assert counts(seen.arrows) == dict(feed=10, carry=2)
+
+
+def points_of(path: str) -> list[list[tuple[float, float]]]:
+    """An SVG path of M, L and Z as its subpaths' points."""
+    parts = [part.rstrip("Z").split("L") for part in path.split("M")[1:]]
+    return [[tuple(float(n) for n in point.split(",")) for point in part] for part in parts]
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.6], ids=["screen", "projector"])
+@pytest.mark.parametrize("topology_id", ["many_to_one", "forecast_stateful", "bidirectional", "seq2seq"])
+def test_each_arrowhead_is_plotlys_narrow_head_pointing_along_its_line(topology_id, scale, traced):
+    """Seen in pixels, as the browser maps the plot's ranges onto the figure less its margins,
+    every head is the one Plotly's annotations draw with arrowhead 2, arrowsize 1.2 and
+    arrowwidth 1.6 px (times the look's scale): a triangle 5 x 1.2 x 1.6 px long from its tip
+    to its flat back and as wide there, symmetric about its line. Its line ends inside it, on
+    its axis, 1.3 x 1.2 x 1.6 px short of the tip, coming from behind the back."""
+    figure = draw(traced(topology_id, seed_config(topology_id)), Look(scale=scale)).to_plotly_json()
+    layout = figure["layout"]
+    margin = layout["margin"]
+    (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    across = (layout["width"] - margin["l"] - margin["r"]) / (x1 - x0)
+    up = (layout["height"] - margin["t"] - margin["b"]) / (y1 - y0)
+    unit = 1.2 * 1.6 * scale
+
+    def pixels(point):
+        return point[0] * across, point[1] * up
+
+    shapes = layout["shapes"]
+    lines = [line for shape in shapes if shape.get("name") == "arrows" for line in points_of(shape["path"])]
+    heads = [head for shape in shapes if shape.get("name") == "arrowheads" for head in points_of(shape["path"])]
+    assert len(lines) == len(heads) == len(layout["meta"]["arrows"]) > 0
+    for line, head in zip(lines, heads):
+        tip, left, right = (pixels(point) for point in head)
+        back = ((left[0] + right[0]) / 2, (left[1] + right[1]) / 2)
+        assert math.dist(tip, back) == pytest.approx(5 * unit, abs=0.05)
+        assert math.dist(left, right) == pytest.approx(5 * unit, abs=0.05)
+        assert math.dist(tip, left) == pytest.approx(math.dist(tip, right), abs=0.05)
+        end, before_end = pixels(line[-1]), pixels(line[-2])
+        assert math.dist(end, tip) == pytest.approx(1.3 * unit, abs=0.05)
+        # On the head's axis, and the line's last stretch comes from behind the back.
+        axis = ((tip[0] - back[0]) / (5 * unit), (tip[1] - back[1]) / (5 * unit))
+        off_axis = (end[0] - back[0]) * axis[1] - (end[1] - back[1]) * axis[0]
+        assert abs(off_axis) < 0.05
+        assert math.dist(before_end, tip) > math.dist(back, tip)

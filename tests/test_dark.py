@@ -18,7 +18,7 @@ from streamlit.runtime.context import ContextProxy, StreamlitTheme
 
 from app.diagram import draw
 from app.looks import Look
-from tests.helpers import assert_clean, box_letters, open_app, traced
+from tests.helpers import assert_clean, box_letters, drawn_arrows, open_app, traced
 from topologies import CATALOGUE, Config, trace
 from topologies.own_model import OwnStack
 
@@ -53,18 +53,17 @@ def read(figure: dict) -> dict:
         for shape in layout["shapes"]
         if shape["type"] == "rect" and shape.get("opacity") == 1.0
     }
-    letters, words, arrows = [], [], []
+    letters, words = [], []
     for x, y, text, colour, _ in box_letters(figure):
         box = centres[(x, y)]  # every letter stands at the centre of a box
         letters.append((box["role"], text, colour, fills[(box["x0"], box["y0"], box["x1"], box["y1"])]["fillcolor"]))
     assert len(letters) == len(boxes)
+    arrows = [colour for *_, colour in drawn_arrows(figure)]
     for note in layout["annotations"]:
-        if note.get("showarrow"):
-            arrows.append(note["arrowcolor"])
-        else:
-            words.append((note["text"], note["font"]["color"]))
-            # A part of the words in a colour of its own: <span style="color:#...">
-            words += [(note["text"], colour) for colour in re.findall(r"color:(#[0-9a-fA-F]+)", note["text"])]
+        assert not note.get("showarrow"), note  # the arrows are paths
+        words.append((note["text"], note["font"]["color"]))
+        # A part of the words in a colour of its own: <span style="color:#...">
+        words += [(note["text"], colour) for colour in re.findall(r"color:(#[0-9a-fA-F]+)", note["text"])]
     return dict(
         paper=layout["paper_bgcolor"],
         plot=layout["plot_bgcolor"],
