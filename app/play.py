@@ -22,9 +22,8 @@ Streamlit run per step. A frame changes only what playback adds, which keeps the
 light: the band (the first shape), the veil and the glow (two traces, the figure's last), and
 the numbers (the first annotation). For the veil to cover the boxes every shape is drawn below
 the traces (layer "below"), except the arrows (app.arrow_paths), which stay above every trace,
-over the glow. Words are annotations, which Plotly draws above every trace and shape, and the
-box letters' trace comes after the veil: those of the steps to come stay readable through the
-veil, over faint boxes.
+over the glow. The words' and the box letters' traces come after the veil: those of the steps
+to come stay readable through it, over faint boxes.
 """
 
 from __future__ import annotations
@@ -105,9 +104,9 @@ def play(plan: Plan, trace: Trace, look: Look) -> go.Figure:
     layout["shapes"] = [_band(timeline[0], plan), *below]
     layout["annotations"] = [_numbers_note(timeline[0], plan, look), *layout["annotations"]]
     layout["updatemenus"], layout["sliders"] = _controls(plan, timeline, look)
-    *data, letters = data  # the box letters stay on top, readable through the veil
+    *data, words, letters = data  # the words and the box letters stay on top, readable through the veil
     traces = len(data)
-    data += [_veil(timeline[0], plan, look), _glow(timeline[0], look), letters]
+    data += [_veil(timeline[0], plan, look), _glow(timeline[0], look), words, letters]
     frames = [
         dict(
             name=str(index),

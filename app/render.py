@@ -5,17 +5,20 @@
     figure.layout.meta["arrows"]   # one record per arrow: {"source": 0, "target": 5, "kind": "feed"}
 
 Every decision about what goes where was made by `app.layout`; here each mark becomes Plotly
-shapes (rectangles, lines) and annotations (words), in the plan's order, and the arrows paths
-over them all (app.arrow_paths: a line and a head per arrow, one path per colour). One invisible
-scatter point sits on each box to carry its hover text, and one empty trace per role used makes
-the legend.
+shapes (rectangles, lines) in the plan's order, the words one text trace, and the arrows paths
+over the shapes (app.arrow_paths: a line and a head per arrow, one path per colour). One
+invisible scatter point sits on each box to carry its hover text, and one empty trace per role
+used makes the legend. The traces, in order: the hover points (the first, whose point index is
+the box's: app.showing), the legend's, the words, the letters on the boxes (the last).
 
-The browser pays for every shape and annotation it lays out. So what repeats is drawn once per
-kind: the letters on the boxes are one text trace (the figure's last), the sheets behind the
-boxes one path per colour and depth (in Chromium the seed's picture paints in a sixth less time,
-text_generator's in a third less), and the arrows two paths per colour (a third less again for
-the seed's, over half for text_generator's). The boxes and their sheets lie below the traces
-(layer "below"), so the letters sit on them; the arrows above them.
+The browser pays for every shape and annotation it lays out, one at a time. So what repeats is
+drawn once per kind, measured in Chromium with bench/paint.py: the sheets behind the boxes are
+one path per colour and depth (the seed's picture painted in a sixth less time, text_generator's
+in a third less), the arrows two paths per colour (a third less again for the seed's, over half
+for text_generator's), and the words and the letters one text trace each. The words are
+annotations only where they are turned on their side (a nested model's name up its frame),
+which a text trace cannot do. The boxes and their sheets lie below the traces (layer "below"),
+so the letters sit on them; the arrows above them.
 
 The figure names its own template, an empty one: every colour, font and line here is set on
 the mark itself, and on a Streamlit page the browser dresses the template's layout with the
@@ -68,13 +71,16 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
     """The figure's traces and layout as plain dicts, for a caller to add to before making the
     figure (app.play): a figure made unchecked is not meant to be changed afterwards."""
     shapes: list[dict] = _sheets(plan.boxes, look)
-    annotations: list[dict] = []
+    annotations: list[dict] = []  # the words turned on their side: a text trace writes only across
+    words: list[Text] = []
     for mark in plan.marks:
         match mark:
             case Box():
                 shapes.append(_box_shape(mark, look))
-            case Text():
+            case Text() if mark.angle:
                 annotations.append(_text(mark, look))
+            case Text():
+                words.append(mark)
             case Divider():
                 shapes.append(_divider(mark, look))
             case Frame():
@@ -114,7 +120,9 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
         template=dict(layout={}),  # see the module's docstring
     )
-    return [_hover_points(boxes, look), *_legend(plan, look), _box_letters(boxes, look)], layout
+    words_trace = _words(words, (across, up), look)
+    traces = [_hover_points(boxes, look), *_legend(plan, look), words_trace, _box_letters(boxes, look)]
+    return traces, layout
 
 
 def _title(plan: Plan, look: Look) -> dict:
@@ -192,11 +200,49 @@ def _box_letters(boxes: list[Box], look: Look) -> dict:
 _INLINE_COLOUR = re.compile(r"color:(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b")
 
 
+def _inked(text: Text, look: Look) -> str:
+    """The text with each colour written inside it painted by `look`."""
+    return _INLINE_COLOUR.sub(lambda found: f"color:{look.ink(found.group(1))}", text.text)
+
+
+# Where a text trace writes a word beside its point, for each side of the word at the point.
+_BESIDE = {"left": "middle right", "center": "middle center", "right": "middle left"}
+# The layout measured each word where an annotation would write it; a text trace writes it a
+# tenth of its size higher (measured in Chromium at 14 and 22 px), so each word is set that much
+# lower. Across, it writes it as much nearer its point as an annotation's box keeps its text
+# inside its edges (its border and pad, 2 px): that is left as it is, since a point moved out of
+# the axes' ranges would not be drawn, and a row's name and shapes stand at the plot's edges.
+_RISE = 0.1
+
+
+def _words(words: list[Text], scale: tuple[float, float], look: Look) -> dict:
+    """Every word written across, in one text trace named "words": each at its point (`scale`
+    is the figure's pixels per data unit across and up), anchored by its side (a row's name
+    ends at its point, its shapes start there), its lines aligned to that side, at its own size
+    and colour."""
+    _, up = scale
+    sizes = [look.px(word.size) for word in words]
+    return dict(
+        type="scatter",
+        x=[word.x for word in words],
+        y=[word.y - _RISE * size / up for word, size in zip(words, sizes)],
+        mode="text",
+        text=[_inked(word, look) for word in words],
+        textposition=[_BESIDE[word.anchor] for word in words],
+        textfont=dict(size=sizes, color=[look.ink(word.colour) for word in words]),
+        hoverinfo="skip",
+        cliponaxis=False,
+        showlegend=False,
+        name="words",
+    )
+
+
 def _text(text: Text, look: Look) -> dict:
+    """A word turned on its side (a nested model's name up its frame), as an annotation."""
     return dict(
         x=text.x,
         y=text.y,
-        text=_INLINE_COLOUR.sub(lambda found: f"color:{look.ink(found.group(1))}", text.text),
+        text=_inked(text, look),
         showarrow=False,
         xanchor=text.anchor,
         align=text.anchor,

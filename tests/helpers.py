@@ -85,6 +85,25 @@ def box_letters(figure: dict) -> list[tuple[float, float, str, str, float]]:
     return [(x, y, text, colour, size) for x, y, text, colour in placed]
 
 
+def drawn_words(figure: dict) -> list[dict]:
+    """The words written on the picture, from the figure's JSON: a dict each with x, y, text,
+    colour and size. They are one text trace named "words" (app/render.py), and annotations for
+    the few that are not written across (turned on their side, or a played figure's numbers)."""
+    (words,) = [trace for trace in figure["data"] if trace.get("name") == "words"]
+    assert words["mode"] == "text"
+    font = words["textfont"]
+    found = [
+        dict(x=x, y=y, text=text, colour=colour, size=size)
+        for x, y, text, colour, size in zip(words["x"], words["y"], words["text"], font["color"], font["size"])
+    ]
+    for note in figure["layout"].get("annotations", []):
+        if note.get("text"):
+            font = note.get("font", {})
+            colour, size = font.get("color"), font.get("size")
+            found.append(dict(x=note.get("x"), y=note.get("y"), text=note["text"], colour=colour, size=size))
+    return found
+
+
 def drawn_arrows(figure: dict) -> list[tuple[float, float, float, float, str]]:
     """The arrows drawn, from the figure's JSON: (tail x, tail y, tip x, tip y, colour) each.
     They are paths (app/arrow_paths.py): per colour, one shape named "arrows" whose subpaths are

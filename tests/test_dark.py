@@ -18,7 +18,7 @@ from streamlit.runtime.context import ContextProxy, StreamlitTheme
 
 from app.diagram import draw
 from app.looks import Look
-from tests.helpers import assert_clean, box_letters, drawn_arrows, open_app, traced
+from tests.helpers import assert_clean, box_letters, drawn_arrows, drawn_words, open_app, traced
 from topologies import CATALOGUE, Config, trace
 from topologies.own_model import OwnStack
 
@@ -59,11 +59,11 @@ def read(figure: dict) -> dict:
         letters.append((box["role"], text, colour, fills[(box["x0"], box["y0"], box["x1"], box["y1"])]["fillcolor"]))
     assert len(letters) == len(boxes)
     arrows = [colour for *_, colour in drawn_arrows(figure)]
-    for note in layout["annotations"]:
-        assert not note.get("showarrow"), note  # the arrows are paths
-        words.append((note["text"], note["font"]["color"]))
+    assert not any(note.get("showarrow") for note in layout.get("annotations", []))  # the arrows are paths
+    for word in drawn_words(figure):
+        words.append((word["text"], word["colour"]))
         # A part of the words in a colour of its own: <span style="color:#...">
-        words += [(note["text"], colour) for colour in re.findall(r"color:(#[0-9a-fA-F]+)", note["text"])]
+        words += [(word["text"], colour) for colour in re.findall(r"color:(#[0-9a-fA-F]+)", word["text"])]
     return dict(
         paper=layout["paper_bgcolor"],
         plot=layout["plot_bgcolor"],
@@ -98,9 +98,7 @@ def test_a_dark_look_paints_dark_paper_light_inks_and_readable_letters(topology_
     # The same picture: every box where it was, the figure the same size, the same words.
     assert dark["layout"]["meta"] == light["layout"]["meta"]
     assert (dark["layout"]["width"], dark["layout"]["height"]) == (light["layout"]["width"], light["layout"]["height"])
-    assert [note.get("text") for note in dark["layout"]["annotations"]] == [
-        note.get("text") for note in light["layout"]["annotations"]
-    ]
+    assert [word["text"] for word in drawn_words(dark)] == [word["text"] for word in drawn_words(light)]
 
 
 def test_a_row_s_note_in_a_colour_of_its_own_is_light_on_a_dark_page():

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from app.diagram import draw
-from tests.helpers import box_letters, fmt, long_steps, seed_config, traced
+from tests.helpers import box_letters, drawn_words, fmt, long_steps, seed_config, traced
 from topologies import CATALOGUE, Config
 
 MAX_COLUMNS, FIRST, LAST = 12, 6, 5  # past 12 steps: the first 6, a gap, the last 5
@@ -286,7 +286,7 @@ def test_boxes_of_one_row_do_not_overlap(topology_id):
 def annotation_texts(figure) -> list[str]:
     """Every text on the picture, each read as one line: a long label is wrapped to fit beside
     the plot (after a ", " of code or a " = " of shapes), and its words are the same."""
-    return [(annotation.text or "").replace("<br>", " ") for annotation in figure.layout.annotations]
+    return [word["text"].replace("<br>", " ") for word in drawn_words(figure.to_plotly_json())]
 
 
 @pytest.mark.parametrize("topology_id", IDS)
@@ -308,11 +308,25 @@ def test_labels_carry_the_measured_shapes(topology_id):
 def test_no_word_is_smaller_than_14_px_and_the_figure_keeps_its_size(topology_id):
     """Legible on a projector: the picture grows to make room for its words, never shrinks them."""
     _, figure = drawn(topology_id, seed_config(topology_id, steps=long_steps(topology_id, 40)))
-    sizes = [annotation.font.size for annotation in figure.layout.annotations if annotation.text]
+    sizes = [word["size"] for word in drawn_words(figure.to_plotly_json())]
     sizes += [size for *_, size in box_letters(figure.to_plotly_json())]
     sizes += [figure.layout.title.font.size, figure.layout.legend.font.size]
     assert min(sizes) >= 14, sizes
     assert figure.layout.width > 0 and figure.layout.height > 0 and figure.layout.autosize is False
+
+
+@pytest.mark.parametrize("steps", [5, 40])
+@pytest.mark.parametrize("topology_id", IDS)
+def test_every_word_of_the_words_trace_stands_within_the_axes_ranges(topology_id, steps):
+    """A text trace's point outside the axes' ranges is not drawn at all (Plotly hides it, even
+    where cliponaxis is off): a row's name and shapes stand at the plot's very edges, inside."""
+    _, figure = drawn(topology_id, seed_config(topology_id, steps=long_steps(topology_id, steps)))
+    layout = figure.to_plotly_json()["layout"]
+    (x0, x1), (y0, y1) = layout["xaxis"]["range"], layout["yaxis"]["range"]
+    (words,) = [trace for trace in figure.to_plotly_json()["data"] if trace.get("name") == "words"]
+    assert words["x"]
+    for x, y, text in zip(words["x"], words["y"], words["text"]):
+        assert x0 <= x <= x1 and y0 <= y <= y1, (text, x, y, (x0, x1), (y0, y1))
 
 
 def test_many_to_one_output_label_reads_batch_by_units():

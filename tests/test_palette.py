@@ -47,7 +47,7 @@ def legend_colours(figure: dict) -> dict[str, str]:
     return {entry["name"]: entry["marker"]["color"] for entry in figure["data"] if entry.get("name") not in NOT_LEGEND}
 
 
-NOT_LEGEND = ("boxes", "letters")  # the hover points and the letters on the boxes
+NOT_LEGEND = ("boxes", "words", "letters")  # the hover points, the words and the letters on the boxes
 
 
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))

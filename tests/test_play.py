@@ -17,7 +17,7 @@ import pytest
 
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, SCREEN, Look
-from tests.helpers import assert_clean, box_letters, open_app, seed_config, shown_links, traced
+from tests.helpers import assert_clean, box_letters, drawn_words, open_app, seed_config, shown_links, traced
 from tests.test_palette import SEED
 from topologies import CATALOGUE, Config, trace
 
@@ -28,9 +28,9 @@ STEP_LABEL = re.compile(r"^t = (\d+)$")
 def columns(figure: dict) -> list[tuple[float, int]]:
     """The picture's own drawn columns, left to right: (x, t) of each "t = ..." under them."""
     found = [
-        (note["x"], int(STEP_LABEL.match(note["text"]).group(1)))
-        for note in figure["layout"]["annotations"]
-        if STEP_LABEL.match(note.get("text", ""))
+        (word["x"], int(STEP_LABEL.match(word["text"]).group(1)))
+        for word in drawn_words(figure)
+        if STEP_LABEL.match(word["text"])
     ]
     return sorted(found)
 
@@ -61,7 +61,7 @@ def test_a_frame_per_drawn_column_lights_it_and_veils_the_steps_to_come(topology
     boxes = figure["layout"]["meta"]["boxes"]
     names = [trace.get("name") for trace in figure["data"]]
     overlays = [names.index("steps to come"), names.index("carried in")]
-    assert names[-1] == "letters", "the box letters are drawn over the veil"
+    assert names[-2:] == ["words", "letters"], "the words and the box letters are drawn over the veil"
     for frame, (x, t) in zip(frames, drawn):
         # A frame changes only the overlays: the band, the numbers, the veil and the glow.
         assert set(frame["layout"]) == {"shapes", "annotations"}
@@ -153,7 +153,7 @@ def test_past_twelve_steps_the_elided_middle_is_not_played():
 def test_played_on_a_projector_every_word_and_control_is_20_px_or_more():
     figure, _ = played("one_to_many_stateful", look=Look(scale=PRESENT_SCALE))
     layout = figure["layout"]
-    sizes = [note["font"]["size"] for note in layout["annotations"] if note.get("text")]
+    sizes = [word["size"] for word in drawn_words(figure)]
     sizes += [size for *_, size in box_letters(figure)]
     sizes += [layout["sliders"][0]["font"]["size"], layout["updatemenus"][0]["font"]["size"]]
     assert min(sizes) >= PROJECTOR_TEXT
@@ -206,7 +206,7 @@ def test_play_with_presentation_and_the_quiz():
     at = open_app(play="1", present="1", quiz="1")
     assert_clean(at)
     figure = sent_figure(at)
-    assert figure["frames"] and "(?)" in json.dumps(figure["layout"]["annotations"])
+    assert figure["frames"] and any("(?)" in word["text"] for word in drawn_words(figure))
 
 
 @pytest.mark.parametrize("written", ["maybe", "2", "[on](https://example.com)"])

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, Look
 from app.teaching import teaching_from_query
-from tests.helpers import assert_clean, metrics, open_app, shown_code, traced
+from tests.helpers import assert_clean, drawn_words, metrics, open_app, shown_code, traced
 from topologies import CATALOGUE
 
 PROJECTOR_TEXT = 20  # pixels: the smallest text the issue allows on a projected figure
@@ -24,9 +24,9 @@ SCREEN_TEXT = 14  # pixels: the smallest text the README promises on a screen
 
 
 def font_sizes(figure: dict) -> list[float]:
-    """Every size text is drawn at: annotations with words, the title, the legend, hover labels."""
+    """Every size text is drawn at: the words, the title, the legend, hover labels."""
     layout = figure["layout"]
-    sizes = [note["font"]["size"] for note in layout["annotations"] if note.get("text")]
+    sizes = [word["size"] for word in drawn_words(figure)]
     sizes += [layout["title"]["font"]["size"], layout["legend"]["font"]["size"], layout["hoverlabel"]["font"]["size"]]
     return sizes
 
