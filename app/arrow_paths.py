@@ -1,7 +1,7 @@
 """The arrows of a figure as Plotly paths: `arrow_shapes(arrows, scale, look) -> list[dict]`.
 
 Plotly's own arrow is an annotation, and the browser lays out every annotation on its own: in
-Chromium, the 15 arrows of the seed's picture took two fifths of its paint time, and the 60 of
+Chromium, the 14 arrows of the seed's picture took two fifths of its paint time, and the 38 of
 text_generator's over half (bench/paint.py). So the arrows are drawn as shapes instead, one
 path per colour through all the lines ("arrows") and one filled path per colour through all
 the heads ("arrowheads"). Each line starts at its arrow's start (through its bend, if it has
@@ -18,6 +18,7 @@ the figure's scale: pixels per unit across and up, which need not be the same.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from app.looks import Look
 from app.plan import Arrow, Point
@@ -69,7 +70,7 @@ def arrow_shapes(arrows: list[Arrow], scale: tuple[float, float], look: Look) ->
     return drawn_lines + drawn_heads
 
 
-def _backwards(arrow: Arrow, scale: tuple[float, float]):
+def _backwards(arrow: Arrow, scale: tuple[float, float]) -> Callable[[float, float], Point] | None:
     """A function of (back, side) in pixels giving the point `back` pixels behind the arrow's tip
     along its last straight part and `side` pixels to its left, in data units; None if that part
     has no length."""

@@ -120,8 +120,7 @@ def figure_parts(plan: Plan, look: Look = SCREEN) -> tuple[list[dict], dict]:
         meta=dict(boxes=[box.record() for box in boxes], arrows=[arrow.record() for arrow in plan.arrows]),
         template=dict(layout={}),  # see the module's docstring
     )
-    words_trace = _words(words, (across, up), look)
-    traces = [_hover_points(boxes, look), *_legend(plan, look), words_trace, _box_letters(boxes, look)]
+    traces = [_hover_points(boxes, look), *_legend(plan, look), _words(words, up, look), _box_letters(boxes, look)]
     return traces, layout
 
 
@@ -215,12 +214,10 @@ _BESIDE = {"left": "middle right", "center": "middle center", "right": "middle l
 _RISE = 0.1
 
 
-def _words(words: list[Text], scale: tuple[float, float], look: Look) -> dict:
-    """Every word written across, in one text trace named "words": each at its point (`scale`
-    is the figure's pixels per data unit across and up), anchored by its side (a row's name
-    ends at its point, its shapes start there), its lines aligned to that side, at its own size
-    and colour."""
-    _, up = scale
+def _words(words: list[Text], up: float, look: Look) -> dict:
+    """Every word written across, in one text trace named "words": each at its point (`up` is
+    the figure's pixels per data unit up), anchored by its side (a row's name ends at its point,
+    its shapes start there), its lines aligned to that side, at its own size and colour."""
     sizes = [look.px(word.size) for word in words]
     return dict(
         type="scatter",
