@@ -104,14 +104,20 @@ def drawn_words(figure: dict) -> list[dict]:
     return found
 
 
+def path_points(path: str) -> list[list[tuple[float, float]]]:
+    """An SVG path of M, L and Z ("M1,2L3,4ZM5,6L7,8Z") as its subpaths' points."""
+    parts = [part.rstrip("Z").split("L") for part in path.split("M")[1:]]
+    return [[tuple(float(n) for n in point.split(",")) for point in part] for part in parts]
+
+
 def drawn_arrows(figure: dict) -> list[tuple[float, float, float, float, str]]:
     """The arrows drawn, from the figure's JSON: (tail x, tail y, tip x, tip y, colour) each.
     They are paths (app/arrow_paths.py): per colour, one shape named "arrows" whose subpaths are
     the lines, each from its tail, and one named "arrowheads" whose subpaths are the heads, in
     the same order, each from its tip."""
 
-    def starts(path: str) -> list[tuple[float, float]]:  # "M1,2L3,4ZM5,6L7,8Z": the first point of each subpath
-        return [tuple(float(n) for n in part.split("L")[0].rstrip("Z").split(",")) for part in path.split("M")[1:]]
+    def starts(path: str) -> list[tuple[float, float]]:  # the first point of each subpath
+        return [points[0] for points in path_points(path)]
 
     shapes = figure["layout"].get("shapes", [])
     lines = {shape["line"]["color"]: starts(shape["path"]) for shape in shapes if shape.get("name") == "arrows"}

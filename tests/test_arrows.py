@@ -28,7 +28,7 @@ import pytest
 
 from app.diagram import draw
 from app.looks import Look
-from tests.helpers import config_for, drawn_arrows, seed_config
+from tests.helpers import config_for, drawn_arrows, path_points, seed_config
 from topologies import CATALOGUE, trace
 
 KINDS = {"feed", "carry", "feedback", "fan_out", "window", "state"}
@@ -370,12 +370,6 @@ def test_a_reset_between_batches_stops_the_carry(picture):
     assert counts(seen.arrows) == dict(feed=10, carry=2)
 
 
-def points_of(path: str) -> list[list[tuple[float, float]]]:
-    """An SVG path of M, L and Z as its subpaths' points."""
-    parts = [part.rstrip("Z").split("L") for part in path.split("M")[1:]]
-    return [[tuple(float(n) for n in point.split(",")) for point in part] for part in parts]
-
-
 @pytest.mark.parametrize("scale", [1.0, 1.6], ids=["screen", "projector"])
 @pytest.mark.parametrize("topology_id", ["many_to_one", "forecast_stateful", "bidirectional", "seq2seq"])
 def test_each_arrowhead_is_plotlys_narrow_head_pointing_along_its_line(topology_id, scale, traced):
@@ -396,8 +390,8 @@ def test_each_arrowhead_is_plotlys_narrow_head_pointing_along_its_line(topology_
         return point[0] * across, point[1] * up
 
     shapes = layout["shapes"]
-    lines = [line for shape in shapes if shape.get("name") == "arrows" for line in points_of(shape["path"])]
-    heads = [head for shape in shapes if shape.get("name") == "arrowheads" for head in points_of(shape["path"])]
+    lines = [line for shape in shapes if shape.get("name") == "arrows" for line in path_points(shape["path"])]
+    heads = [head for shape in shapes if shape.get("name") == "arrowheads" for head in path_points(shape["path"])]
     assert len(lines) == len(heads) == len(layout["meta"]["arrows"]) > 0
     for line, head in zip(lines, heads):
         tip, left, right = (pixels(point) for point in head)
