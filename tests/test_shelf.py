@@ -1,7 +1,14 @@
 """A model kept for a request that differs only in batch or steps (topologies.shelf) gives exactly
-the numbers and records of a fresh build, and models that must not be shared are never kept."""
+the numbers and records of a fresh build, and models that must not be shared are never kept.
+Clearing Keras (topologies.run.clear_keras) forgets every kept model, changes no number, and hands
+the freed memory back to the operating system (topologies.heap)."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +174,47 @@ def test_clearing_keras_s_session_empties_the_shelf(builds, monkeypatch):
     monkeypatch.setattr(run_module, "_traces_since_clear", run_module.TRACES_BETWEEN_CLEARS - 1)
     trace("many_to_one", Config(batch=2))  # this request clears first, so it builds again
     assert builds["many_to_one"] == 2
+
+
+def test_clear_keras_empties_the_shelf_and_a_later_trace_gives_the_same_numbers(builds):
+    before = trace("many_to_one", Config())
+    assert shelf.kept() == 1
+    run_module.clear_keras()
+    assert shelf.kept() == 0
+    assert run_module._traces_since_clear == 0
+    after = trace("many_to_one", Config())
+    assert builds["many_to_one"] == 2, "nothing was kept across the clear"
+    assert after.to_dict() == before.to_dict()
+
+
+# A fresh interpreter fills 200 MB of its heap with 4 KB blocks (each past pymalloc's 512 bytes,
+# so from the C library's malloc), keeps one block made after them, frees the rest, and reads its
+# resident size before and after topologies.heap.give_back(). The block kept is above the others,
+# so free() alone can shrink nothing: the memory stays resident until it is handed back.
+HEAP_SCRIPT = """
+import gc, json
+from topologies import heap
+def resident():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+start = resident()
+blocks = [bytes(4000) for _ in range(50_000)]
+kept_above = bytes(4000)
+filled = resident()
+del blocks
+gc.collect()
+freed = resident()
+gave_back = heap.give_back()
+print(json.dumps([start, filled, freed, resident(), gave_back]))
+"""
+
+
+def test_give_back_hands_freed_memory_to_the_operating_system():
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", HEAP_SCRIPT], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    start, filled, freed, trimmed, gave_back = json.loads(done.stdout)
+    assert gave_back, "this machine's C library is glibc, which has malloc_trim"
+    assert filled - start > 150, "the blocks took their 200 MB"
+    assert freed - start > 150, "freed, the memory was still resident"
+    assert trimmed - start < 50, f"handed back, resident fell from {freed:.0f} to {trimmed:.0f} MB"
