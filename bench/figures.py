@@ -7,7 +7,6 @@ process one right after the other, so load from other work slows both sides alik
 from __future__ import annotations
 
 import dataclasses
-import gc
 import statistics
 import tempfile
 import time
@@ -237,10 +236,9 @@ def memory_growth(settings: Settings) -> Measurement:
 
 
 def _settled_megabytes() -> float:
-    """RSS once garbage is collected and Keras's session cleared, as the app does now and then
-    (topologies.run.clear_keras): a reading then depends neither on when the collector last ran
-    nor on where in the clearing cycle it falls."""
-    gc.collect()
+    """RSS once Keras's session is cleared, as the app does now and then (topologies.run.clear_keras,
+    whose clear_session collects garbage too): a reading then depends neither on when the collector
+    last ran nor on where in the clearing cycle it falls."""
     clear_keras()
     return resident_megabytes()
 
