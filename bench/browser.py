@@ -11,7 +11,8 @@ to the first animation frame in which the new picture's text is on screen and th
    The cold start (server launch to first picture) is reported beside it.
 3. A class at once: 20 browser sessions, each changing units 10 times with its own batch:
    errors, the p95 repaint, and whether every session's picture showed its own sizes; then the
-   same class on the minimal page. The 20 browsers share the server's 2 cores.
+   same class on the minimal page. The 20 browsers share the server's 2 cores: each class's
+   CPU split (bench/cpu_split.py) says how much of the machine the browsers took.
 
 Needs Debian's chromium (/usr/bin/chromium) and the app's requirements; starts its servers on
 127.0.0.1 and stops them by their process ids.
@@ -29,6 +30,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.cpu_split import CpuSplit
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -203,7 +206,10 @@ async def what_the_page_says(context, student: int) -> str:
 
 async def a_class(browser, server: Server, app: bool, students: int, changes: int) -> list[str]:
     """A class of `students` sessions at once: errors, p95 and median repaint, own sizes shown."""
-    results = await asyncio.gather(*(one_student(browser, server, app, number, changes) for number in range(students)))
+    with CpuSplit(server.process.pid) as split:
+        results = await asyncio.gather(
+            *(one_student(browser, server, app, number, changes) for number in range(students))
+        )
     times = [value for student_times, _ in results for value in student_times]
     errors = [error for _, student_errors in results for error in student_errors]
     median = statistics.median(times) if times else float("nan")
@@ -211,7 +217,7 @@ async def a_class(browser, server: Server, app: bool, students: int, changes: in
         f"{'app' if app else 'floor'}: {len(errors)} errors, p95 repaint {p95(times):.0f} ms, median {median:.0f} ms, "
         f"each picture its own sizes: {'yes' if len(times) == students * changes else 'NO'}"
     ]
-    return lines + [f"  error: {error}" for error in errors[:5]]
+    return lines + [f"  {split.line()}"] + [f"  error: {error}" for error in errors[:5]]
 
 
 def p95(values: list[float]) -> float:
