@@ -213,10 +213,10 @@ def app_tests_in_threads():
 
 @pytest.fixture
 def frozen_gc():
-    """Streamlit collects garbage after every script run (and keras.backend.clear_session()
-    once more): with TensorFlow loaded that is a full pass over some 400,000 objects, about
-    0.3 s a run here. Freezing what exists before the sessions start leaves the passes only the
-    objects made since, so 400 runs take seconds, not minutes. Nothing else changes."""
+    """Python's collector makes a full pass now and then as 400 runs pile up objects (Streamlit's
+    own pass after every run is off: tests/test_collections.py): with TensorFlow loaded each
+    walks some 400,000 objects, about 0.3 s here. Freezing what exists before the sessions start
+    leaves the passes only the objects made since. Nothing else changes."""
     gc.collect()
     gc.freeze()
     yield

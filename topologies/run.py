@@ -95,7 +95,7 @@ def clear_keras() -> None:
     global _traces_since_clear
     with KERAS_LOCK:
         shelf.empty()
-        keras.backend.clear_session()
+        keras.backend.clear_session(free_memory=True)  # and collect: a bare call need not (keras_guard)
         heap.give_back()
         _traces_since_clear = 0
 
