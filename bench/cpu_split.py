@@ -19,23 +19,24 @@ import time
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.5
+PROC = Path("/proc")
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # /proc counts CPU in ticks
 KINDS = ("browsers (Chromium, Playwright)", "Streamlit server", "TF workers", "harness", "other")
 
 
 def _cpu_seconds_and_parent(pid: str) -> tuple[float, int] | None:
     """User + system CPU seconds of a process so far, and its parent's pid; None once it is gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = (PROC / pid / "stat").read_text()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) ": state is fields[0]
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[1])
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND, int(fields[1])
 
 
 def _command(pid: str) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return (PROC / pid / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
 
@@ -69,10 +70,9 @@ class CpuSplit:
             self._sample()
 
     def _sample(self, first: bool = False) -> None:
-        proc = Path("/proc")
-        if not proc.is_dir():
+        if not PROC.is_dir():
             return
-        for entry in proc.iterdir():
+        for entry in PROC.iterdir():
             if not entry.name.isdigit():
                 continue
             read = _cpu_seconds_and_parent(entry.name)
