@@ -57,7 +57,8 @@ def _serve(connection) -> None:
     # TensorFlow leaves ~350,000 objects that live as long as the process, and every full garbage
     # collection walked them all: a 0.2-0.35 s pause on some request now and then. Set aside for
     # good, they are no longer walked. Only here: in the Streamlit server itself, the same freeze
-    # made a rerun of the Stateful page hang now and then (test_browser_clicks, cause not found).
+    # made test_browser_clicks fail now and then (a click that waited 30 s). Most likely that was a race
+    # in the test, which faster reruns expose and which is now fixed; the freeze was not tried again.
     gc.freeze()
     connection.send(("ready", None))
     while True:
