@@ -7,6 +7,9 @@ to the first animation frame in which the new picture's text is on screen and th
 
 1. Repaint: median over the changes of a number input (units on the Shapes page, many_to_one at
    the seed's sizes), first to sizes never seen (a fresh trace), then back to each (cached).
+   The same changes on the app's frame (bench/pages/frame.py: its navigation, its sidebar, its
+   history keeper, and one bar chart for content) split the ratio in two: what the frame
+   costs over the minimal page, and what the page's content costs over its frame.
 2. First picture: a new tab opening a link to a painted picture, the server already running.
    The cold start (server launch to first picture) is reported beside it.
 3. A class at once: 20 browser sessions, each changing units 10 times with its own batch:
@@ -45,6 +48,7 @@ CHROMIUM_ARGS = [
 ]
 APP = "app/main.py"
 MINIMAL = "bench/pages/minimal.py"
+FRAME = "bench/pages/frame.py"  # the app's navigation, sidebar and history keeper, one bar for content
 LINK = "?topology=many_to_one&batch=10&steps=5&features=2&units=4"  # the seed's sizes
 WAIT_MS = 180_000  # a class of 20 opening at once on 2 cores (their browsers too) waits its turn
 ARRIVAL_SECONDS = 0.5  # between two students of a class opening the link
@@ -246,20 +250,32 @@ async def measure(quick: bool) -> list[str]:
     cold.wait_until_healthy()
     minimal = Server(MINIMAL)
     minimal.wait_until_healthy()
+    frame = Server(FRAME)
+    frame.wait_until_healthy()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             await warm(browser, cold)
             lines.append(f"cold start: server launch to first picture {time.perf_counter() - cold.started:.1f} s")
             await first_pictures(browser, minimal, "", "(10, 4)", 1)  # TensorFlow imported once
+            await first_pictures(browser, frame, LINK, "(10, 4)", 1)
 
             app_paint = await repaints(browser, cold, True, LINK, changes)
             floor_paint = await repaints(browser, minimal, False, "", changes)
+            frame_paint = await repaints(browser, frame, True, LINK, changes)
             floor = statistics.median(floor_paint["fresh"] + floor_paint["cached"])
+            bare_frame = statistics.median(frame_paint["fresh"] + frame_paint["cached"])
             for kind in ("fresh", "cached"):
-                ratio = statistics.median(app_paint[kind]) / floor
-                lines.append(f"1 repaint ({kind:6}) app {ms(app_paint[kind])}: {ratio:.2f}x the floor (goal 1.5x)")
+                app = statistics.median(app_paint[kind])
+                lines.append(
+                    f"1 repaint ({kind:6}) app {ms(app_paint[kind])}: {app / floor:.2f}x the floor (goal 1.5x), "
+                    f"{app / bare_frame:.2f}x its frame"
+                )
             lines.append(f"  floor (minimal page): {ms(floor_paint['fresh'] + floor_paint['cached'])}")
+            lines.append(
+                f"  the app's frame, one bar for content: {ms(frame_paint['fresh'] + frame_paint['cached'])}: "
+                f"{bare_frame / floor:.2f}x the floor"
+            )
 
             fresh_links = [LINK.replace("units=4", f"units={20 + visit}") for visit in range(visits)]
             app_first = []
@@ -285,6 +301,7 @@ async def measure(quick: bool) -> list[str]:
             await browser.close()
             cold.stop()
             minimal.stop()
+            frame.stop()
     return lines
 
 
