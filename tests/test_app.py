@@ -17,6 +17,7 @@ from tests.helpers import (
     assert_no_exception,
     metrics,
     open_app,
+    open_expander,
     recurrent_weights,
     shapes_page_metrics,
     shown_code,
@@ -178,6 +179,9 @@ def printed_shapes(code: str) -> list[tuple[int, ...]]:
 )
 def test_the_code_in_the_expander_runs_and_prints_the_measured_shapes(topology_id):
     at = open_app(topology=topology_id)
+    assert_clean(at)
+    assert not shown_code(at), "folded, the code is not made"
+    at = open_expander(at, "keras_code_open")
     assert_clean(at)
     blocks = [code for code in shown_code(at) if "def build" in code]
     assert len(blocks) == 1

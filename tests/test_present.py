@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from app.diagram import draw
 from app.looks import PRESENT_SCALE, Look
 from app.teaching import teaching_from_query
-from tests.helpers import assert_clean, drawn_words, metrics, open_app, shown_code, traced
+from tests.helpers import assert_clean, drawn_words, metrics, open_app, open_expander, shown_code, traced
 from topologies import CATALOGUE
 
 PROJECTOR_TEXT = 20  # pixels: the smallest text the issue allows on a projected figure
@@ -57,7 +57,8 @@ def test_a_link_with_present_opens_the_diagram_first_and_large(written):
     assert min(font_sizes(sent_figure(at))) >= PROJECTOR_TEXT
     # A one-line caption with the measured shapes of the seed's many_to_one: (10, 5, 2) in, (10, 4) out.
     assert any("(10, 5, 2)" in caption.value and "(10, 4)" in caption.value for caption in at.caption)
-    # Tables and metrics still exist, folded into the one expander.
+    # Tables and metrics still exist, folded into the one expander; the code is made once its own is open.
+    at = open_expander(at, "keras_code_open")
     folded = at.expander[0]
     assert folded.label == "The explanation, the tables and the code"
     assert folded.table and len(folded.table) == len(at.table)

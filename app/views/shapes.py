@@ -31,6 +31,8 @@ from topologies.config import Config, ConfigError, parse_config
 from topologies.records import Trace
 from topologies.report import call_rows, input_summary, layer_rows, output_summary
 
+CODE_OPEN = "keras_code_open"  # the code expander's key: whether it is open, kept for the session
+
 
 def say_what_the_link_changed() -> None:
     """The link's refused values, said once, and what a topology switch had to change."""
@@ -91,9 +93,13 @@ def details(result: Trace, config: Config, dark: bool) -> None:
         if getattr(result.facts, name) is not None:
             st.caption(f"{name.replace('_', ' ')}: {tuple(getattr(result.facts, name))}")
 
-    with st.expander("Show the Keras 3 code that built this model"):
-        integer_input = first_call.input_axes[0] == ("batch", "steps")
-        code_box(runnable_code(result.topology, config, first_call.input_shapes[0], integer_input), "keras_code", dark)
+    # Made only once open, as the cell's step below: folded, the code would be written, coloured
+    # and sent on every change of a size, and the browser would draw it where nobody sees it.
+    with st.expander("Show the Keras 3 code that built this model", key=CODE_OPEN, on_change="rerun") as section:
+        if section.open:
+            integer_input = first_call.input_axes[0] == ("batch", "steps")
+            code = runnable_code(result.topology, config, first_call.input_shapes[0], integer_input)
+            code_box(code, "keras_code", dark)
     inside_cell_section(result)
 
 
