@@ -266,10 +266,10 @@ async def measure(quick: bool) -> list[str]:
             floor = statistics.median(floor_paint["fresh"] + floor_paint["cached"])
             bare_frame = statistics.median(frame_paint["fresh"] + frame_paint["cached"])
             for kind in ("fresh", "cached"):
-                app = statistics.median(app_paint[kind])
+                app_median = statistics.median(app_paint[kind])
                 lines.append(
-                    f"1 repaint ({kind:6}) app {ms(app_paint[kind])}: {app / floor:.2f}x the floor (goal 1.5x), "
-                    f"{app / bare_frame:.2f}x its frame"
+                    f"1 repaint ({kind:6}) app {ms(app_paint[kind])}: {app_median / floor:.2f}x the floor (goal 1.5x), "
+                    f"{app_median / bare_frame:.2f}x its frame"
                 )
             lines.append(f"  floor (minimal page): {ms(floor_paint['fresh'] + floor_paint['cached'])}")
             lines.append(
