@@ -3,10 +3,10 @@
     figure = draw(trace("many_to_one", Config()))
     figure.layout.meta["boxes"]    # one record per drawn box: role, layer, step, call, shape, x0..y1
     figure.layout.meta["arrows"]   # one record per drawn arrow: source and target index the boxes, and a kind
-    figure.layout.meta["description"]  # the picture in one sentence, for a screen reader (app.describe)
+    figure.layout.meta["description"]  # the picture in one sentence, for a screen reader (app.draw.describe)
 
-Pure: a Trace in, a Plotly Figure out, in two steps. `app.layout.layout` decides where every box,
-arrow and word goes and knows nothing of Plotly; `app.render.render` paints that plan. Neither
+Pure: a Trace in, a Plotly Figure out, in two steps. `app.draw.layout.layout` decides where every box,
+arrow and word goes and knows nothing of Plotly; `app.draw.render.render` paints that plan. Neither
 knows Streamlit or Keras, and every number written comes from the Trace, that is, from a real run.
 
 Reading the picture, bottom to top: red x_t boxes are the input at step t, green h_t boxes the
@@ -46,34 +46,32 @@ margins, long ones wrapped. Show it at that width, scrolling sideways where the 
 narrower; stretched or squeezed to the page, its columns would no longer fit their words.
 
 Played (`draw(trace, played=True)`), the same picture carries a slider, Play and Pause, and a
-Plotly frame per drawn column, which the browser plays one time step after another (app.play).
+Plotly frame per drawn column, which the browser plays one time step after another (app.draw.play).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.describe import describe
-from app.layout import layout
-from app.layout_grid import COLUMN_WIDTH, FIRST_COLUMNS, MAX_COLUMNS, ROW_GAP
-from app.looks import SCREEN, Look
-from app.plan import FONT_SIZE, ROLES, SHEETS
-from app.play import play
-from app.quiz import hidden_text, hide
-from app.render import render
+from app.draw.describe import describe
+from app.draw.layout import layout
+from app.draw.looks import SCREEN, Look
+from app.draw.play import play
+from app.draw.quiz import hidden_text, hide
+from app.draw.render import render
 from topologies.records import Shape, Trace
 
-if TYPE_CHECKING:  # Plotly is app.render's business; here it only names the type handed back
+if TYPE_CHECKING:  # Plotly is app.draw.render's business; here it only names the type handed back
     import plotly.graph_objects as go
 
-__all__ = ["COLUMN_WIDTH", "FIRST_COLUMNS", "FONT_SIZE", "MAX_COLUMNS", "ROLES", "ROW_GAP", "SHEETS", "draw"]
+__all__ = ["draw"]
 
 
 def draw(trace: Trace, look: Look = SCREEN, hidden: Shape | None = None, played: bool = False) -> go.Figure:
     """The unrolled network of `trace`, annotated with every shape the run produced, dressed by
-    `look` (app.looks: larger for a projector); a `hidden` shape is written "(?)" (app.quiz);
-    `played`, with a slider and Play to show it one step at a time (app.play)."""
-    plan, description = layout(trace), describe(trace)  # the alt text: app.describe
+    `look` (app.draw.looks: larger for a projector); a `hidden` shape is written "(?)" (app.draw.quiz);
+    `played`, with a slider and Play to show it one step at a time (app.draw.play)."""
+    plan, description = layout(trace), describe(trace)  # the alt text: app.draw.describe
     if hidden is not None:
         plan, description = hide(plan, hidden), hidden_text(description, hidden)
     figure = play(plan, trace, look) if played else render(plan, look)

@@ -8,16 +8,16 @@ import streamlit as st
 # Streamlit puts app/ on the path, not the project root that holds `topologies`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.history import PageStopped, keep_history
-from app.workers import pool
-from topologies.keras_guard import install_clear_session_guard
+from app.serve.workers import pool
+from app.ui.history import PageStopped, keep_history
+from topologies.engine.guard import install_clear_session_guard
 
 st.set_page_config(page_title="RNN shapes", page_icon="🟩", layout="wide")
 with st.spinner("Loading TensorFlow…"):
     # Streamlit clears the Keras session after every script run, from each session's thread:
-    # make that wait for a model another session is building (topologies.keras_guard).
+    # make that wait for a model another session is building (topologies.engine.guard).
     install_clear_session_guard()
-    # The workers that make the pictures (app/workers.py) start loading TensorFlow now, beside
+    # The workers that make the pictures (app/serve/workers.py) start loading TensorFlow now, beside
     # the server, rather than when the first picture is asked for.
     pool()
 # The pages are listed across the top, so a sidebar appears only where a page puts widgets in it
@@ -33,6 +33,6 @@ page = st.navigation(
 )
 try:
     page.run()
-except PageStopped:  # the page ended early, after a refusal (app.history.stop_page)
+except PageStopped:  # the page ended early, after a refusal (app.ui.history.stop_page)
     pass
 keep_history(page.url_path)

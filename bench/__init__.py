@@ -18,7 +18,7 @@ import gc
 
 # First, before any module of the bench imports Keras: pin the Keras backend and keep
 # TensorFlow's start-up notes off stderr while it loads.
-from topologies.backend import load_keras
+from topologies.engine.backend import load_keras
 
 load_keras()
-gc.freeze()  # as a worker does once the engine is loaded (app/workers.py)
+gc.freeze()  # as a worker does once the engine is loaded (app/serve/workers.py)

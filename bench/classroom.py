@@ -3,7 +3,7 @@
 One session asks for a heavy picture, again and again, while five others each ask for ten fresh
 small pictures. Measured: the small pictures' waits (median and p95), three ways in one run:
 
-- **alone**: the five sessions with nobody heavy, through the app's pool (app/workers.py);
+- **alone**: the five sessions with nobody heavy, through the app's pool (app/serve/workers.py);
 - **one lane**: heavy and small through one worker, as when every request took the same turn;
 - **two lanes**: the app's pool, the heavy request in its own lane.
 
@@ -18,9 +18,9 @@ import statistics
 import threading
 import time
 
-from app.workers import Lane, Pool
+from app.serve.workers import Lane, Pool
 from topologies import CATALOGUE, Config
-from topologies.tracing import trace_data
+from topologies.engine.tracing import trace_data
 
 HEAVY = ("many_to_one", Config(batch=900, steps=1000, features=8, units=1), {})
 SESSIONS, REQUESTS = 5, 10
@@ -82,7 +82,7 @@ def thirty_at_once(pool: Pool) -> None:
 
 
 def at_once(pool: Pool, label: str, requests: list[tuple]) -> None:
-    from app.workers import ServerBusy, _resident_megabytes
+    from app.serve.workers import ServerBusy, _resident_megabytes
 
     outcomes: list[str] = []
     peak = 0.0

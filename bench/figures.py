@@ -20,7 +20,7 @@ from bench.machine import resident_megabytes
 from bench.timing import build_and_call, build_and_plot, elapsed, trace_and_draw
 from bench.workloads import default_config, distinct_configs, heaviest_config, slider_sweep
 from topologies import CATALOGUE, trace
-from topologies.run import clear_keras
+from topologies.engine.run import clear_keras
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,7 +102,7 @@ def slider_sweep_against_keras(settings: Settings) -> Measurement:
     Every config is new to both sides, and whichever runs first on it pays TensorFlow's first
     use of its shapes (kernels, loop functions: up to twice the run). So the two take turns to go
     first: the app on even changes, bare Keras on odd ones (it reads the shapes from its own model).
-    The app keeps the models a batch change can reuse (topologies.shelf), as its workers do; a
+    The app keeps the models a batch change can reuse (topologies.engine.shelf), as its workers do; a
     config met again is served by the page's cache in the app, but traced again here.
     """
     sweep = slider_sweep(settings.sweep_changes)
@@ -196,7 +196,7 @@ def memory_growth(settings: Settings) -> Measurement:
     allocator and TensorFlow's kernel caches (goal: 10 MB).
 
     Each reading is taken settled: garbage collected and Keras's session cleared as the app
-    clears it every TRACES_BETWEEN_CLEARS traces (topologies.run.clear_keras), so it does not
+    clears it every TRACES_BETWEEN_CLEARS traces (topologies.engine.run.clear_keras), so it does not
     depend on where in that cycle it falls. Between clears the kernel cache grows (about 40 MB
     per 200 traces of this workload); read unsettled, the second pass's figure swung from -17 to
     +17 MB with nothing but the cycle's phase changed. What grows across settled readings is
@@ -236,7 +236,7 @@ def memory_growth(settings: Settings) -> Measurement:
 
 
 def _settled_megabytes() -> float:
-    """RSS once Keras's session is cleared, as the app does now and then (topologies.run.clear_keras,
+    """RSS once Keras's session is cleared, as the app does now and then (topologies.engine.run.clear_keras,
     whose clear_session collects garbage too): a reading then depends neither on when the collector
     last ran nor on where in the clearing cycle it falls."""
     clear_keras()

@@ -9,7 +9,8 @@ import keras
 import numpy as np
 
 from app.diagram import draw
-from topologies import CATALOGUE, Config, Trace, shelf, trace
+from topologies import CATALOGUE, Config, Trace, trace
+from topologies.engine import shelf
 
 
 def elapsed(function, *arguments):
@@ -49,7 +50,7 @@ def trace_and_draw(topology_id: str, config: Config, reuse: bool = False) -> App
     """Trace the topology for the config, then draw the trace, timing each: the app's path, uncached.
 
     A fresh trace builds its model (the shelf is emptied first); with `reuse`, a model kept from an
-    earlier request that differed only in batch serves, as in a worker (topologies.shelf)."""
+    earlier request that differed only in batch serves, as in a worker (topologies.engine.shelf)."""
     if not reuse:
         shelf.empty()
     result, trace_seconds = elapsed(trace, topology_id, config)

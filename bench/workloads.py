@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from app.controls import DEFAULT_TOPOLOGY
+from app.ui.controls import DEFAULT_TOPOLOGY
 from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError
 
 # The values a user drags a size slider to.

@@ -77,7 +77,7 @@ def traced(topology_id: str, config: Config) -> Trace:
 
 def box_letters(figure: dict) -> list[tuple[float, float, str, str, float]]:
     """The letters written on the boxes, from the figure's JSON: (x, y, text, colour, size) each.
-    They are one text trace named "letters" (app/render.py), not annotations."""
+    They are one text trace named "letters" (app/draw/render.py), not annotations."""
     (letters,) = [trace for trace in figure["data"] if trace.get("name") == "letters"]
     assert letters["mode"] == "text"
     size, colours = letters["textfont"]["size"], letters["textfont"]["color"]
@@ -87,7 +87,7 @@ def box_letters(figure: dict) -> list[tuple[float, float, str, str, float]]:
 
 def drawn_words(figure: dict) -> list[dict]:
     """The words written on the picture, from the figure's JSON: a dict each with x, y, text,
-    colour and size. They are one text trace named "words" (app/render.py), and annotations for
+    colour and size. They are one text trace named "words" (app/draw/render.py), and annotations for
     the few that are not written across (turned on their side, or a played figure's numbers)."""
     (words,) = [trace for trace in figure["data"] if trace.get("name") == "words"]
     assert words["mode"] == "text"
@@ -112,7 +112,7 @@ def path_points(path: str) -> list[list[tuple[float, float]]]:
 
 def drawn_arrows(figure: dict) -> list[tuple[float, float, float, float, str]]:
     """The arrows drawn, from the figure's JSON: (tail x, tail y, tip x, tip y, colour) each.
-    They are paths (app/arrow_paths.py): per colour, one shape named "arrows" whose subpaths are
+    They are paths (app/draw/arrow_paths.py): per colour, one shape named "arrows" whose subpaths are
     the lines, each from its tail, and one named "arrowheads" whose subpaths are the heads, in
     the same order, each from its tip."""
 
@@ -198,14 +198,14 @@ def open_app(**query: str) -> AppTest:
 
 
 def shown_links(at: AppTest) -> list[str]:
-    """The links the page offers to copy (app.copy_boxes.link_box), in page order. AppTest has no
+    """The links the page offers to copy (app.ui.copy_boxes.link_box), in page order. AppTest has no
     address, so each starts with "?" (or is "" for a picture with nothing to add)."""
     return [data["link"] for data in _component_data(at, "rnn_shapes_link")]
 
 
 def shown_code(where) -> list[str]:
     """The code the page (an AppTest, or one of its blocks: an expander) offers to copy
-    (app.copy_boxes.code_box), as plain text, in page order."""
+    (app.ui.copy_boxes.code_box), as plain text, in page order."""
     return [data["code"] for data in _component_data(where, "rnn_shapes_code")]
 
 

@@ -27,7 +27,7 @@ import math
 import pytest
 
 from app.diagram import draw
-from app.looks import Look
+from app.draw.looks import Look
 from tests.helpers import config_for, drawn_arrows, path_points, seed_config
 from topologies import CATALOGUE, trace
 

@@ -1,5 +1,5 @@
 """Every click counts, in a real browser: quick clicks on the Stateful page's "Next step" each
-make one call (app/counted_button.py), and the button is disabled exactly after the last one.
+make one call (app/ui/counted_button.py), and the button is disabled exactly after the last one.
 
 The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
 for this module, stopped by its pid afterwards).

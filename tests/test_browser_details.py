@@ -1,8 +1,8 @@
 """Under the picture, in a real browser: the link and the code to copy, and a click on a box opening its cell.
 
 The link sits in a read-only field with a Copy link button, the Keras code in a coloured box with a
-Copy code button (app.copy_boxes), and the inside of a cell is made only once its expander opens
-(app.inside_cell_view): a click on one of a layer's boxes in the picture must open it at that
+Copy code button (app.ui.copy_boxes), and the inside of a cell is made only once its expander opens
+(app.ui.inside_cell_view): a click on one of a layer's boxes in the picture must open it at that
 layer. The server and the browser come from tests/test_browser.py's fixtures.
 """
 
@@ -72,7 +72,7 @@ def test_a_click_on_a_layer_s_box_opens_its_cell(browser, server):  # noqa: F811
     from topologies import trace
 
     # Which hover point is a state box of rnn_2: the picture's first trace has one point per box, in the
-    # order of meta["boxes"] (app.render), and this is the same picture the page draws.
+    # order of meta["boxes"] (app.draw.render), and this is the same picture the page draws.
     boxes = draw(trace("stacked", Config(units=6, cell="GRU"))).layout.meta["boxes"]
     index = next(number for number, box in enumerate(boxes) if box["layer"] == "rnn_2" and box["role"] == "state")
 

@@ -1,5 +1,5 @@
 """Back and Forward in a real browser: each picture is one history entry, across pages, and the
-picture follows the entry (app/history.py).
+picture follows the entry (app/ui/history.py).
 
 The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
 for this module, stopped by its pid afterwards).
@@ -18,7 +18,7 @@ def _address(page) -> str:
 
 
 def _settled(page) -> None:
-    """Wait until app/history.py has seen the address on screen: its entry is then made, as it
+    """Wait until app/ui/history.py has seen the address on screen: its entry is then made, as it
     is for a person, who does not press Back within the same tenth of a second."""
     page.wait_for_function(
         "() => window.__rnnShapesHistory !== undefined"
@@ -104,7 +104,7 @@ def test_back_and_forward_step_through_configurations_and_pages(browser, server)
 
 def test_back_from_a_link_s_first_picture_leaves_the_app(browser, server):  # noqa: F811
     """A link with a default value in it (batch=10): Streamlit tidies the address and pushes the
-    tidied one as an entry of its own before app/history.py first runs, so the link's own entry
+    tidied one as an entry of its own before app/ui/history.py first runs, so the link's own entry
     shows the same picture. Back from the first picture passes over it and leaves the app, also
     after a change and a Back to the first picture."""
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()

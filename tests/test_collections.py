@@ -3,7 +3,7 @@
 Streamlit ends every script run with gc.collect(2) (runner.postScriptGC) and then with
 keras.backend.clear_session(), which collects once more. With TensorFlow loaded, each full pass
 walks some 350,000 objects, 0.2-0.3 s on 2 cores with the interpreter held. The project's
-config turns off the first (.streamlit/config.toml) and the guard (topologies.keras_guard) makes
+config turns off the first (.streamlit/config.toml) and the guard (topologies.engine.guard) makes
 the second skip its collection; the engine's own clearing still collects."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from topologies import Config, trace
-from topologies import run as run_module
-from topologies.backend import load_keras
-from topologies.keras_guard import install_clear_session_guard
+from topologies.engine import run as run_module
+from topologies.engine.backend import load_keras
+from topologies.engine.guard import install_clear_session_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 

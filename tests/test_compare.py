@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.compare import choices, comparison, differences, summary
-from app.teaching import teaching_from_query
+from app.ui.compare import choices, comparison, differences, summary
+from app.ui.teaching import teaching_from_query
 from tests.helpers import assert_no_exception, open_app, seed_config, shown_links, traced
 from topologies import CATALOGUE
 from topologies.refusal import Refusal

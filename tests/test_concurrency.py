@@ -35,8 +35,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import assert_no_exception, metrics, open_app, shapes_page_metrics
 from topologies import CATALOGUE, Config, ConfigError, trace
-from topologies import run as run_module
-from topologies.keras_guard import install_clear_session_guard
+from topologies.engine import run as run_module
+from topologies.engine.guard import install_clear_session_guard
 
 # What the app's entry point does at start-up: every clear_session() waits for a running trace.
 install_clear_session_guard()
@@ -445,7 +445,7 @@ def test_a_stepper_keeps_its_state_while_other_sessions_run(case):
     advanced with nothing in between: its state is its own."""
     from streamlit.runtime.scriptrunner import script_runner
 
-    from topologies.stepper import Stepper
+    from topologies.engine.stepper import Stepper
 
     quiet = Stepper(*case)
     while not quiet.finished:
@@ -520,7 +520,7 @@ def test_streamlit_clearing_the_keras_session_waits_for_a_running_trace(monkeypa
 LOAD_FROM_EIGHT_THREADS = """
 import threading
 import time
-from topologies.backend import load_keras
+from topologies.engine.backend import load_keras
 
 results = []
 

@@ -1,4 +1,4 @@
-"""The code box's colours (app.copy_boxes.coloured): spans around the very characters of the code.
+"""The code box's colours (app.ui.copy_boxes.coloured): spans around the very characters of the code.
 
 Independent rule: take the tags away and undo the HTML escapes, and what is left is the code,
 character for character; no character of the code is ever markup.
@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from app.copy_boxes import coloured
-from app.runnable import runnable_code
+from app.ui.copy_boxes import coloured
+from app.ui.runnable import runnable_code
 from topologies import Config
 
 HOSTILE = 'x = "</code><script>alert(1)</script>" & y < 3  # <b>not bold</b>\n'

@@ -4,7 +4,7 @@ readable on them, in either palette.
 
 Readable is measured with WCAG 2's contrast ratio, restated here from the standard
 (https://www.w3.org/TR/WCAG21/#dfn-contrast-ratio): at least 4.5 for words, 3 for the lines
-and arrows that carry meaning. The figure is read as Plotly's JSON, not from app.looks.
+and arrows that carry meaning. The figure is read as Plotly's JSON, not from app.draw.looks.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import streamlit as st
 from streamlit.runtime.context import ContextProxy, StreamlitTheme
 
 from app.diagram import draw
-from app.looks import Look
+from app.draw.looks import Look
 from tests.helpers import assert_clean, box_letters, drawn_arrows, drawn_words, open_app, traced
 from topologies import CATALOGUE, Config, trace
-from topologies.own_model import OwnStack
+from topologies.own.model import OwnStack
 
 WORDS = 4.5  # WCAG AA for text
 LINES = 3.0  # WCAG 2.1 for graphical objects

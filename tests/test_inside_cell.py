@@ -1,7 +1,7 @@
 """Inside a cell: one step of a recurrent layer's own cell, its weights and every intermediate.
 
 The rules are restated here from Keras's documentation of its cells, never read from
-topologies.cell_math:
+topologies.engine.cell_math:
 
     LSTMCell       kernel (inputs, 4 x units), recurrent_kernel (units, 4 x units), bias (4 x units,);
                    gates in the order i, f, c, o; c_t = f * c_(t-1) + i * c~; h_t = o * tanh(c_t)
@@ -66,7 +66,7 @@ def own_layer(cell: str, inputs: int, units: int = UNITS):
 @pytest.fixture(scope="module")
 def stepped():
     """inside_cell(...) for each case, computed once per module."""
-    from topologies.inside_cell import inside_cell
+    from topologies.engine.inside_cell import inside_cell
 
     cache = {}
 
@@ -139,7 +139,7 @@ def test_the_reported_numbers_follow_the_cell_equations(cell, stepped):
 @pytest.mark.parametrize("cell", DOCUMENTED_CELLS)
 def test_h_t_is_what_the_test_s_own_layers_compute_with_the_topology_s_weights(cell, stepped):
     """stacked: two layers of the test's own, given rnn_1's and rnn_2's weights, on the run's input."""
-    from topologies.run import start
+    from topologies.engine.run import start
 
     runner = start("stacked", seed_config("stacked", cell=cell))  # seeded: the weights the picture used
     x = runner.dummy_inputs()[0]  # (batch, steps, features)
@@ -153,7 +153,7 @@ def test_h_t_is_what_the_test_s_own_layers_compute_with_the_topology_s_weights(c
 
 
 def test_a_layer_reading_a_handed_state_starts_from_it():
-    from topologies.inside_cell import inside_cell
+    from topologies.engine.inside_cell import inside_cell
 
     step = inside_cell("seq2seq", seed_config("seq2seq"), "decoder")
     assert "encoder" in step.state_from
@@ -162,7 +162,7 @@ def test_a_layer_reading_a_handed_state_starts_from_it():
 
 @pytest.mark.parametrize("name", ["x", "dense", "rnn_9"])
 def test_a_layer_without_a_cell_is_refused_in_one_sentence(name):
-    from topologies.inside_cell import inside_cell
+    from topologies.engine.inside_cell import inside_cell
 
     with pytest.raises(Refusal) as refused:
         inside_cell("time_distributed", seed_config("time_distributed"), name)
@@ -245,7 +245,7 @@ def test_a_click_on_a_box_s_hover_point_names_that_box(traced):
     """Plotly reports a click on the invisible point at a box's centre: its index in the first trace
     must be the box's index in meta["boxes"], which the page reads to open the layer's cell."""
     from app.diagram import draw
-    from app.showing import clicked_box
+    from app.ui.showing import clicked_box
 
     figure = draw(traced("stacked", seed_config("stacked")))
     boxes, points = figure.layout.meta["boxes"], figure.data[0]

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.series import MAX_VALUES, SeriesError, parse_series, side_by_side
+from app.ui.series import MAX_VALUES, SeriesError, parse_series, side_by_side
 from tests.helpers import assert_clean, assert_no_exception, metrics, open_page, rows
 from topologies import Config, trace
+from topologies.engine.stepper import Stepper
 from topologies.series import windows
-from topologies.stepper import Stepper
 
 EXACT = 1e-5  # two float32 runs of the same arithmetic
 BROKEN = 1e-3  # a difference that is not rounding
@@ -485,7 +485,7 @@ FEEDBACK_CALLS = 12  # the page's feedback loop: 12 steps, one call of one step 
 
 
 def drawn_button(app: AppTest, key: str) -> dict:
-    """What a counted button (app/counted_button.py) was drawn with: label, disabled, clicks."""
+    """What a counted button (app/ui/counted_button.py) was drawn with: label, disabled, clicks."""
     (element,) = [element for element in app.get("bidi_component") if element.key == key]
     return json.loads(element.proto.json)
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from app.literal import literal, markdown_of, plotly_text
+from app.draw.plan import plotly_text
+from app.ui.literal import literal, markdown_of
 from tests.helpers import assert_no_exception, open_app, open_page
 from topologies import ConfigError, parse_config
 

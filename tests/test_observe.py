@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from topologies.backend import load_keras
-from topologies.observe import EAGER_STEP_LIMIT, Executor, steps_in
+from topologies.engine.backend import load_keras
+from topologies.engine.observe import EAGER_STEP_LIMIT, Executor, steps_in
 
 keras = load_keras()
 

@@ -17,7 +17,7 @@ import pytest
 
 from app.diagram import draw
 from topologies import Config, trace
-from topologies.own_model import OwnStack
+from topologies.own.model import OwnStack
 
 BATCH, FEATURES = 2, 2
 
@@ -185,8 +185,8 @@ MARKED = [
 
 def row_name(text: str, steps: int, position: int) -> str:
     """The words left of a layer's row (its code and any note), markup taken out."""
-    from app.layout import layout
-    from app.plan import Text
+    from app.draw.layout import layout
+    from app.draw.plan import Text
 
     result = trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=FEATURES))
     plan = layout(result)
@@ -236,7 +236,7 @@ def pixels_per_unit(plan) -> float:
 
 
 def assert_labels_fit(plan) -> None:
-    from app.plan import text_extent
+    from app.draw.plan import text_extent
 
     across = pixels_per_unit(plan)
     for box in plan.boxes:
@@ -252,7 +252,7 @@ def assert_labels_fit(plan) -> None:
 @pytest.mark.parametrize("text", EVERY_KIND)
 @pytest.mark.parametrize("steps", [5, 12])
 def test_every_box_label_fits_its_box(text, steps):
-    from app.layout import layout
+    from app.draw.layout import layout
 
     plan = layout(trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=FEATURES)))
     assert_labels_fit(plan)
@@ -262,7 +262,7 @@ def test_every_box_label_fits_its_box(text, steps):
 
 @pytest.mark.parametrize("steps", [5, 12])
 def test_every_catalogue_box_label_fits_its_box(traced, steps):
-    from app.layout import layout
+    from app.draw.layout import layout
     from tests.helpers import seed_config
     from topologies import CATALOGUE
 

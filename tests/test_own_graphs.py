@@ -11,7 +11,7 @@ import pytest
 
 from app.diagram import draw
 from topologies import Config, Trace, trace
-from topologies.keras_file import OwnKerasFile
+from topologies.own.keras_file import OwnKerasFile
 
 BATCH = 3
 ENCODER_STEPS, DECODER_STEPS, VOCAB, FEATURES, UNITS = 7, 4, 20, 3, 6
@@ -157,8 +157,8 @@ def test_a_decoder_that_keeps_its_last_step_shows_the_h_t_its_initial_state_led_
 
 
 def test_the_encoders_row_says_whose_initial_state_its_last_h_and_c_are(models):
-    from app.layout import layout
-    from app.plan import Text
+    from app.draw.layout import layout
+    from app.draw.plan import Text
 
     model, data, _ = models["shared_seq2seq"]
     result = trace(OwnKerasFile.from_bytes(data, "shared_seq2seq.keras"), Config(batch=BATCH))
@@ -193,7 +193,7 @@ def crossed_boxes(plan) -> list[tuple[str, str]]:
 def test_no_arrow_runs_through_a_box_it_does_not_join(models, name):
     """Two branches from one input stand side by side, so that x_t's arrow into the second does
     not pass through the first (which would read as the one feeding the other)."""
-    from app.layout import layout
+    from app.draw.layout import layout
 
     _, data, _ = models[name]
     plan = layout(trace(OwnKerasFile.from_bytes(data, f"{name}.keras"), Config(batch=BATCH)))
@@ -202,11 +202,11 @@ def test_no_arrow_runs_through_a_box_it_does_not_join(models, name):
 
 @pytest.mark.parametrize("steps", [5, 40])
 def test_no_arrow_runs_through_a_box_in_any_stack_or_catalogue_picture(traced, steps):
-    from app.layout import layout
+    from app.draw.layout import layout
     from tests.helpers import long_steps, seed_config
     from tests.test_own_drawing import EVERY_KIND, WINDOWED
     from topologies import CATALOGUE
-    from topologies.own_model import OwnStack
+    from topologies.own.model import OwnStack
 
     for text in EVERY_KIND + WINDOWED:
         plan = layout(trace(OwnStack.from_text(text), Config(batch=BATCH, steps=steps, features=2)))
@@ -219,8 +219,8 @@ def test_no_arrow_runs_through_a_box_in_any_stack_or_catalogue_picture(traced, s
 def test_each_input_has_as_many_columns_as_its_steps(models):
     """Attention's query (4 steps) and value (6 steps): 4 + 6 columns, each under its t, and every
     query step reads all 6 value steps."""
-    from app.layout import layout
-    from app.plan import Text
+    from app.draw.layout import layout
+    from app.draw.plan import Text
 
     model, data, _ = models["attention"]
     plan = layout(trace(OwnKerasFile.from_bytes(data, "attention.keras"), Config(batch=BATCH)))

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from tests.helpers import assert_no_exception, open_page
 from topologies import Config, trace
-from topologies.keras_file import ModelFileError, OwnKerasFile
-from topologies.own_model import OwnStack
+from topologies.own.keras_file import ModelFileError, OwnKerasFile
+from topologies.own.model import OwnStack
+from topologies.own.stack import StackError, parse_stack
 from topologies.refusal import Refusal
-from topologies.stack import StackError, parse_stack
 
 BATCH, STEPS, FEATURES = 3, 6, 2
 

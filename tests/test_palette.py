@@ -14,7 +14,7 @@ import re
 import pytest
 
 from app.diagram import draw
-from app.looks import Look
+from app.draw.looks import Look
 from tests.helpers import assert_clean, box_letters, fmt, open_app, seed_config, traced
 from topologies import CATALOGUE
 

@@ -5,7 +5,7 @@ numbers at that step are written under the picture. Played in the browser: Plotl
 The rules restated from the issue: one frame per drawn column (its "t = ..." under it), in
 drawing order, across calls; a reset empties the state; the un-played figure does not change;
 a frame changes only a few overlays (the figure's weight matters). The numbers are read from
-the Trace's records here, not from app.play.
+the Trace's records here, not from app.draw.play.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 import pytest
 
 from app.diagram import draw
-from app.looks import PRESENT_SCALE, SCREEN, Look
+from app.draw.looks import PRESENT_SCALE, SCREEN, Look
 from tests.helpers import assert_clean, box_letters, drawn_words, open_app, seed_config, shown_links, traced
 from tests.test_palette import SEED
 from topologies import CATALOGUE, Config, trace

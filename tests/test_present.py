@@ -2,7 +2,7 @@
 20 px or more, and fold the explanation, the tables and the code away.
 
 The 20 px is the issue's own rule for a projector, restated here; the figure is read from the
-chart the page sends, not from app.looks.
+chart the page sends, not from app.draw.looks.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.diagram import draw
-from app.looks import PRESENT_SCALE, Look
-from app.teaching import teaching_from_query
+from app.draw.looks import PRESENT_SCALE, Look
+from app.ui.teaching import teaching_from_query
 from tests.helpers import assert_clean, drawn_words, metrics, open_app, open_expander, shown_code, traced
 from topologies import CATALOGUE
 

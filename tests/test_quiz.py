@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.diagram import draw
-from app.quiz import parse_shape, questions
+from app.draw.quiz import parse_shape, questions
 from tests.helpers import assert_clean, fmt, metrics, open_app, seed_config, traced
 from topologies import CATALOGUE
 from topologies.refusal import Refusal

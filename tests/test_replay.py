@@ -1,4 +1,4 @@
-"""The NumPy replay of a recurrent layer (topologies/replay.py) gives the h_t Keras gives.
+"""The NumPy replay of a recurrent layer (topologies/engine/replay.py) gives the h_t Keras gives.
 
 Independent rule: Keras itself. Each test builds a layer, runs it through a twin
 `keras.layers.RNN(layer.cell, return_sequences=True)` (the same weights, every step returned),
@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from topologies.replay import replayed_directions, replayed_states
+from topologies.engine.replay import replayed_directions, replayed_states
 
 CELLS = ("LSTM", "GRU", "SimpleRNN")
 

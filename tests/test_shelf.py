@@ -1,7 +1,7 @@
-"""A model kept for a request that differs only in batch or steps (topologies.shelf) gives exactly
+"""A model kept for a request that differs only in batch or steps (topologies.engine.shelf) gives exactly
 the numbers and records of a fresh build, and models that must not be shared are never kept.
-Clearing Keras (topologies.run.clear_keras) forgets every kept model, changes no number, and hands
-the freed memory back to the operating system (topologies.heap)."""
+Clearing Keras (topologies.engine.run.clear_keras) forgets every kept model, changes no number, and hands
+the freed memory back to the operating system (topologies.engine.heap)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import seed_config
-from topologies import CATALOGUE, Config, shelf, trace
-from topologies import run as run_module
-from topologies.own_model import OwnStack
+from topologies import CATALOGUE, Config, trace
+from topologies.engine import run as run_module
+from topologies.engine import shelf
+from topologies.own.model import OwnStack
 
 # cell_loop's graph starts its state from zeros of a fixed batch: its model takes no other.
 FIXED_BATCH = ["cell_loop"]
@@ -189,11 +190,11 @@ def test_clear_keras_empties_the_shelf_and_a_later_trace_gives_the_same_numbers(
 
 # A fresh interpreter fills 200 MB of its heap with 4 KB blocks (each past pymalloc's 512 bytes,
 # so from the C library's malloc), keeps one block made after them, frees the rest, and reads its
-# resident size before and after topologies.heap.give_back(). The block kept is above the others,
+# resident size before and after topologies.engine.heap.give_back(). The block kept is above the others,
 # so free() alone can shrink nothing: the memory stays resident until it is handed back.
 HEAP_SCRIPT = """
 import gc, json
-from topologies import heap
+from topologies.engine import heap
 def resident():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))

@@ -13,9 +13,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from app.controls import config_from_query
-from app.slides import slide_name
-from app.teaching import teaching_from_query
+from app.ui.controls import config_from_query
+from app.ui.slides import slide_name
+from app.ui.teaching import teaching_from_query
 from tests.helpers import assert_clean, open_app, shown_links
 from topologies import CATALOGUE, Config
 
@@ -75,7 +75,7 @@ def test_the_page_offers_both_downloads_for_its_chart_under_the_same_name():
         element for element in at.get("bidi_component") if element.proto.component_name == "rnn_shapes_slides"
     ]
     assert json.loads(downloads.proto.json) == {
-        "chart": "diagram",  # the key of the container the chart is shown in (app.showing)
+        "chart": "diagram",  # the key of the container the chart is shown in (app.ui.showing)
         "filename": "rnn_shapes_stacked_LSTM_batch10_steps5_features2_units6_depth2",
     }
     # Both formats are offered, made by the chart's own exporter in the browser.

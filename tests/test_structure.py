@@ -39,7 +39,7 @@ def modules_loaded_by(code: str) -> set[str]:
         "from topologies.records import Trace, symbolic",
         "from topologies.report import format_table",
         "from topologies.layer_kinds import LAYER_KINDS",
-        "import app.charts, app.series, topologies.series",
+        "import app.draw.charts, app.ui.series, topologies.series",
         "from topologies.__main__ import main; main(['list'])",
     ],
     ids=["diagram", "config", "package", "records", "report", "layer-kinds", "charts-and-series", "cli-list"],
@@ -59,7 +59,7 @@ def test_importing_the_engine_leaves_clear_session_alone_until_the_guard_is_inst
     code = (
         "import keras\n"
         "original = keras.backend.clear_session\n"
-        "import topologies.tracing, topologies.keras_guard as guard\n"
+        "import topologies.engine.tracing, topologies.engine.guard as guard\n"
         "assert keras.backend.clear_session is original, 'patched at import'\n"
         "guard.install_clear_session_guard()\n"
         "assert keras.backend.clear_session is not original\n"
@@ -98,7 +98,7 @@ def test_from_dict_restores_facts_and_every_call():
 
 @pytest.mark.parametrize("topology_id", [tid for tid in IDS if not CATALOGUE[tid].has_protocol])
 def test_a_single_call_topology_steps_once_and_equals_its_trace(topology_id, traced):
-    from topologies.stepper import Stepper
+    from topologies.engine.stepper import Stepper
 
     stepper = Stepper(topology_id, seed_config(topology_id))
     assert stepper.advance() == Event("call", "run")
@@ -111,7 +111,7 @@ def test_a_single_call_topology_steps_once_and_equals_its_trace(topology_id, tra
 
 @pytest.mark.parametrize("topology_id", [tid for tid in IDS if CATALOGUE[tid].has_protocol])
 def test_every_step_of_a_protocol_is_a_typed_event_and_each_call_is_recorded(topology_id):
-    from topologies.stepper import Stepper
+    from topologies.engine.stepper import Stepper
 
     stepper = Stepper(topology_id, seed_config(topology_id))
     events = []
@@ -200,7 +200,7 @@ def test_no_python_file_in_the_engine_or_the_app_is_longer_than_400_lines():
 
 def test_no_page_ends_with_st_stop():
     """st.stop() would drop what app/main.py draws after the page (the history keeper, so a
-    refused configuration would get no Back entry): pages end early with app.history.stop_page()."""
+    refused configuration would get no Back entry): pages end early with app.ui.history.stop_page()."""
     pages = list((ROOT / "app" / "views").glob("*.py"))
     assert len(pages) >= 4
     assert [path.name for path in pages if "st.stop(" in path.read_text()] == []
@@ -220,7 +220,7 @@ def test_no_page_ends_with_st_stop():
 def test_a_stepper_is_finished_with_its_last_event_not_one_click_later(topology_id, options, events):
     """The seed's sizes (steps 5, chunks 2, horizon 3): a Next button is disabled exactly when it
     can do nothing."""
-    from topologies.stepper import Stepper
+    from topologies.engine.stepper import Stepper
 
     stepper = Stepper(topology_id, seed_config(topology_id), **options)
     for done in range(1, events + 1):

@@ -1,4 +1,4 @@
-"""The worker processes that make the pictures (app/workers.py): a request past its deadline is
+"""The worker processes that make the pictures (app/serve/workers.py): a request past its deadline is
 stopped with one sentence and the next one is served; a heavy request does not hold up a light
 one; identical requests share one run; a refusal comes back with the user's text still quoted.
 
@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from app.workers import WAITING_LIMIT, Lane, Pool, ServerBusy
+from app.serve.workers import WAITING_LIMIT, Lane, Pool, ServerBusy
+from topologies.own.stack import StackError
 from topologies.refusal import Quoted, quoted
-from topologies.stack import StackError
 
 
 def sleep_then_answer(seconds: float, answer: str) -> str:
@@ -149,7 +149,7 @@ def test_past_the_waiting_limit_a_heavy_request_is_told_the_server_is_busy():
 def test_a_class_asking_for_the_pool_at_once_gets_one_pool(monkeypatch):
     """Ten sessions of a fresh server ask at the same moment: one pool (two workers) is made,
     not one per session. Pool is replaced by a slow stand-in, so no worker process starts."""
-    import app.workers as workers
+    import app.serve.workers as workers
 
     made = []
 

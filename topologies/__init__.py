@@ -43,10 +43,10 @@ __all__ = [
 def __getattr__(name: str):
     """`trace` imports Keras, so it is handed on only when asked for (and then kept)."""
     if name == "trace":
-        from topologies.backend import load_keras
+        from topologies.engine.backend import load_keras
 
         load_keras()
-        from topologies.tracing import trace
+        from topologies.engine.tracing import trace
 
         globals()["trace"] = trace
         return trace

@@ -64,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     values = {name: getattr(arguments, name) for name in (*LIMITS, *CHOICES) if getattr(arguments, name) is not None}
     if arguments.any_length:
         values["any_length"] = True
-    from topologies.backend import load_keras
+    from topologies.engine.backend import load_keras
 
     load_keras()  # only now: `list` and a usage error never start TensorFlow
-    from topologies.tracing import trace
+    from topologies.engine.tracing import trace
 
     try:
         result = trace(_what_to_trace(arguments), parse_config(values))
@@ -87,11 +87,11 @@ def _what_to_trace(arguments) -> str | object:
     if len(given) != 1:  # a usage error: one line, status 2, like argparse's own
         _parser().error(f"give one of a topology id, --stack or --model, not {' and '.join(given) or 'none'}")
     if arguments.stack is not None:
-        from topologies.own_model import OwnStack
+        from topologies.own.model import OwnStack
 
         return OwnStack.from_text(arguments.stack)
     if arguments.model is not None:
-        from topologies.keras_file import MAX_BYTES, OwnKerasFile
+        from topologies.own.keras_file import MAX_BYTES, OwnKerasFile
 
         path = Path(arguments.model)
         if not path.is_file():

@@ -7,7 +7,7 @@
 A recurrent layer is one cell and a loop: the same cell, with the same weights, is called once
 per step. So one step of the cell says everything about the layer's arithmetic, and `units` is
 how wide the cell's state is, not how many cells there are. Every shape here is `array.shape` of
-a tensor computed in a real run (topologies/inside_cell.py); the equations explain the shapes,
+a tensor computed in a real run (topologies/engine/inside_cell.py); the equations explain the shapes,
 they do not make them.
 """
 

@@ -1,6 +1,6 @@
 """The topology contract: what a registered topology provides, and what its calls yield.
 
-A topology is a module of its own (`topologies/many_to_one.py`, ...) registered in the
+A topology is a module of its own (`topologies/catalogue/many_to_one.py`, ...) registered in the
 catalogue under its id. The catalogue holds a `Topology` spec per id, in the spirit of
 Gymnasium's `EnvSpec`: the id, a one-line summary, the Config extras it reads, and the module,
 imported only when something needs it (so listing the catalogue starts no TensorFlow).
@@ -16,7 +16,7 @@ The module provides:
                                           where it is not the layer's units (see layer_kinds)
     STEPS_INPUTS = ("x",)                 optional: the Inputs whose axis 1 is config.steps, given
                                           when build reads steps nowhere else; a model kept for
-                                          other steps is then re-graphed, not built (topologies.shelf)
+                                          other steps is then re-graphed, not built (topologies.engine.shelf)
     event_count(config, **options) -> int
                                           with calls: how many events it yields, so a step-through
                                           view knows the last one when it comes
@@ -111,10 +111,10 @@ class Topology:
     @functools.cached_property
     def module(self) -> ModuleType:
         """The module that builds it, imported on first use (it imports Keras)."""
-        from topologies.backend import load_keras
+        from topologies.engine.backend import load_keras
 
         load_keras()
-        return importlib.import_module(f"topologies.{self.id}")
+        return importlib.import_module(f"topologies.catalogue.{self.id}")
 
     @property
     def concept(self) -> str:

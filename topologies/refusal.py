@@ -9,7 +9,7 @@ text apart from its own words:
     str(error)    # "batch is '0', but it must be a whole number from 1 to 1024."
     error.parts   # ("batch is ", Quoted("'0'"), ", but it must be ...")
 
-The CLI prints `str(error)`; a page shows the Quoted parts as code (app/literal.py).
+The CLI prints `str(error)`; a page shows the Quoted parts as code (app/ui/literal.py).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Refusal(ValueError):
 
     def __reduce__(self):
         """Pickled with its parts, so the user's text stays Quoted when a refusal comes back from
-        a worker process (app/workers.py), and with any attribute set on it since."""
+        a worker process (app/serve/workers.py), and with any attribute set on it since."""
         return (_rebuilt, (type(self), self.parts, self.fix, dict(self.__dict__)))
 
 

@@ -2,18 +2,18 @@
 
 import streamlit as st
 
-from app.copy_boxes import code_box
 from app.diagram import draw
-from app.engine import cached_own_trace
-from app.history import stop_page
-from app.literal import literal, markdown_of
-from app.runnable import stack_code
-from app.showing import page_look, show_diagram
+from app.serve.traces import cached_own_trace
+from app.ui.copy_boxes import code_box
+from app.ui.history import stop_page
+from app.ui.literal import literal, markdown_of
+from app.ui.runnable import stack_code
+from app.ui.showing import page_look, show_diagram
 from topologies.config import ConfigError, parse_config
-from topologies.own_model import accepted_part
+from topologies.own.model import accepted_part
+from topologies.own.stack import StackError, parse_stack
 from topologies.refusal import Refusal
 from topologies.report import input_summary, layer_rows, output_summary
-from topologies.stack import StackError, parse_stack
 
 EXAMPLES = {
     "The seed's GRU text model": (

@@ -1,31 +1,31 @@
 """Page "Shapes": pick a topology and sizes, see the unrolled network and every real shape.
 
 In presentation mode (the sidebar's Teach section, or ?present=1) the page is made for a
-projector: the diagram comes first, drawn larger (app.looks.PRESENT_SCALE), with a one-line
+projector: the diagram comes first, drawn larger (app.draw.looks.PRESENT_SCALE), with a one-line
 caption under it, and the explanation, the tables and the code are folded into one expander.
 With "Predict the shape" (or ?quiz=1), one row's shape is hidden in the picture and asked for
-under it (app.quiz_box); the tables and the code, which would give it away, wait for the answer.
-With "Play through time" (or ?play=1) the picture plays step by step in the browser (app.play).
+under it (app.ui.quiz_box); the tables and the code, which would give it away, wait for the answer.
+With "Play through time" (or ?play=1) the picture plays step by step in the browser (app.draw.play).
 """
 
 import dataclasses
 
 import streamlit as st
 
-from app.compare_view import compare_view
-from app.controls import fix_button, open_link, sidebar, teaching_sidebar
-from app.copy_boxes import code_box
 from app.diagram import draw
-from app.engine import cached_trace
-from app.history import stop_page
-from app.inside_cell_view import chosen_cell_layer, inside_cell_section, open_clicked_cell
-from app.literal import markdown_of
-from app.looks import PRESENT_SCALE
-from app.quiz import hidden_text
-from app.quiz_box import quiz_box
-from app.runnable import runnable_code
-from app.showing import page_look, show_diagram
-from app.slides import slide_name, slides
+from app.draw.looks import PRESENT_SCALE
+from app.draw.quiz import hidden_text
+from app.serve.traces import cached_trace
+from app.ui.compare_view import compare_view
+from app.ui.controls import fix_button, open_link, sidebar, teaching_sidebar
+from app.ui.copy_boxes import code_box
+from app.ui.history import stop_page
+from app.ui.inside_cell_view import chosen_cell_layer, inside_cell_section, open_clicked_cell
+from app.ui.literal import markdown_of
+from app.ui.quiz_box import quiz_box
+from app.ui.runnable import runnable_code
+from app.ui.showing import page_look, show_diagram
+from app.ui.slides import slide_name, slides
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError, parse_config
 from topologies.records import Trace

@@ -5,20 +5,20 @@ import math
 import numpy as np
 import streamlit as st
 
-from app.charts import TABLE_COLUMNS, batch_rows, forecast_chart, tank_table
-from app.controls import HELP
-from app.counted_button import counted_button, total_clicks
 from app.diagram import draw
-from app.engine import cached_trace
-from app.showing import page_look, show_diagram
+from app.draw.charts import TABLE_COLUMNS, batch_rows, forecast_chart, tank_table
+from app.serve.traces import cached_trace
+from app.ui.controls import HELP
+from app.ui.counted_button import counted_button, total_clicks
+from app.ui.showing import page_look, show_diagram
 from topologies.config import Config
-from topologies.keras_guard import KERAS_LOCK
+from topologies.engine.guard import KERAS_LOCK
 from topologies.series import sine_waves
 
 with st.spinner("Loading TensorFlow…"):
-    from topologies.forecast_stateful import LEARNING_RATE
-    from topologies.stateful_batches import chunk_sizes
-    from topologies.stepper import Stepper
+    from topologies.catalogue.forecast_stateful import LEARNING_RATE
+    from topologies.catalogue.stateful_batches import chunk_sizes
+    from topologies.engine.stepper import Stepper
 
 EXACT = 1e-5  # below this, two float32 runs agree up to rounding
 # Lab settings outlive a visit to another page, and are this browser session's own: unlike the
@@ -138,7 +138,7 @@ def start_feedback(config: Config, set_aside: tuple[int, int] | None = None) -> 
 
 def catch_up(name: str) -> Stepper:
     """Make the calls asked for so far: one per click on "{name}_next" since the stepper started
-    (app/counted_button.py counts every click), or all of them after "Run to the end". Two runs of
+    (app/ui/counted_button.py counts every click), or all of them after "Run to the end". Two runs of
     one session can overlap (the newer one starts before the older one stops), so the calls are
     made under the lock: each exactly once, whichever run makes it."""
     stepper = st.session_state[name]

@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from app.charts import FEATURE_NAMES, series_chart, windows_and_chunks, windows_heatmap
-from app.engine import cached_trace
-from app.history import stop_page
-from app.literal import markdown_of
-from app.series import SeriesError, check_look_back, parse_series, side_by_side
+from app.draw.charts import FEATURE_NAMES, series_chart, windows_and_chunks, windows_heatmap
+from app.serve.traces import cached_trace
+from app.ui.history import stop_page
+from app.ui.literal import markdown_of
+from app.ui.series import SeriesError, check_look_back, parse_series, side_by_side
 from topologies.config import Config
 from topologies.series import noisy_sine, windows
 

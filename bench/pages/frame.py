@@ -1,8 +1,8 @@
 """The app's frame with nothing in it: what Streamlit costs to redraw the app's own controls.
 
 This page is the Shapes page without its content. It has the app's navigation across the top,
-the app's own sidebar (app.controls: every widget bound to the URL, the help texts that give
-each size's range) and the history keeper that gives each picture its entry (app.history). In
+the app's own sidebar (app.ui.controls: every widget bound to the URL, the help texts that give
+each size's range) and the history keeper that gives each picture its entry (app.ui.history). In
 place of the diagram, the tables and the code it shows one Plotly bar chart, titled with the
 shape the app's diagram writes for its output, "(batch, units)".
 
@@ -11,7 +11,7 @@ The app against this page is what the page's content costs. This page against th
 is what the frame costs, however light the content.
 
 Like the app, it imports TensorFlow and ends its runs without a full garbage collection
-(topologies/keras_guard.py).
+(topologies/engine/guard.py).
 """
 
 import sys
@@ -22,9 +22,9 @@ import streamlit as st
 import tensorflow  # noqa: F401  (the app's server holds it too)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project's root, for app and topologies
-from app.controls import open_link, sidebar, teaching_sidebar
-from app.history import keep_history
-from topologies.keras_guard import install_clear_session_guard
+from app.ui.controls import open_link, sidebar, teaching_sidebar
+from app.ui.history import keep_history
+from topologies.engine.guard import install_clear_session_guard
 
 
 def shapes_frame() -> None:

@@ -3,7 +3,7 @@
 It imports TensorFlow as the app does, so a first visit pays for nothing the app would not;
 in a running server the import is already done. It ends each script run as the app does too:
 TensorFlow brings Keras, so Streamlit clears the Keras session after every run, and the app's
-guard makes that skip a full garbage collection (topologies/keras_guard.py). Without it this
+guard makes that skip a full garbage collection (topologies/engine/guard.py). Without it this
 page would pay about 0.3 s a rerun that the app does not. The chart writes "(10, units)", as
 the app's diagram writes its output's shape, so both pages are timed to the same kind of text.
 """
@@ -16,7 +16,7 @@ import streamlit as st
 import tensorflow  # noqa: F401  (the app's workers load it too: the same start-up cost)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project's root, for topologies
-from topologies.keras_guard import install_clear_session_guard
+from topologies.engine.guard import install_clear_session_guard
 
 install_clear_session_guard()
 units = st.number_input("units", min_value=1, max_value=512, value=4)
