@@ -4,17 +4,21 @@
     result = trace("many_to_one", Config(batch=32, steps=10, features=8, units=4))
     result.output_shapes      # ((32, 4),)
 
-How a request becomes a Trace, file by file:
+How a request becomes a Trace, folder by folder:
 
-    config.py       Config(batch=32, ...) is checked the moment it is made (limits, work budget)
-    catalogue.py    CATALOGUE["many_to_one"] is a Topology (contract.py): id, summary, extras
-    <id>.py         its module: check(config), build(config) -> keras.Model, and for the stateful
-                    ones a calls(...) protocol that yields an Event per call or epoch
-    run.py          start() checks, builds with seeded weights, and hands back a Runner
-    observe.py      each runner.call() runs an observer model: every layer's tensors in one pass
-    layer_kinds.py  one table says what each kind of layer is: code, settings, formula, axes
-    stepper.py      a Stepper runs the protocol an event at a time; tracing.py runs it to the end
-    records.py      what comes out: a Trace of plain frozen records, no Keras (to_dict/from_dict)
+    config.py            Config(batch=32, ...) is checked the moment it is made (limits, cost)
+    catalogue/           CATALOGUE["many_to_one"] is a Topology (contract.py): id, summary, extras;
+                         catalogue/<id>.py: check(config), build(config) -> keras.Model, and for
+                         the stateful ones a calls(...) protocol that yields an Event per call
+    own/                 a user's model: a typed stack (stack.py, parsed, never evaluated), its
+                         build (model.py), or a .keras file read with limits (keras_file.py)
+    engine/run.py        start() checks, builds with seeded weights, and hands back a Runner
+    engine/observe.py    each runner.call() runs an observer model: every layer's tensors in one pass
+    layer_kinds.py       one table says what each kind of layer is: code, settings, formula, axes
+    engine/stepper.py    a Stepper runs the protocol an event at a time; engine/tracing.py to the end
+    records.py           what comes out: a Trace of plain frozen records, no Keras (to_dict/from_dict)
+
+The top-level modules are plain data and load no Keras; engine/ and own/model.py do.
 
 Importing this package is cheap: `trace` (and with it TensorFlow) loads on first use.
 """

@@ -1,6 +1,6 @@
 """The catalogue: one entry per topology, in the order the syllabus teaches them.
 
-Read it as a table of contents. Each entry names a module of its own (`topologies/<id>.py`,
+Read it as a table of contents. Each entry names a module of its own (`topologies/catalogue/<id>.py`,
 holding `build(config)` and a docstring with the concept, as `topologies.contract` describes),
 says in one line what it teaches, and lists the Config extras it reads. The modules are imported
 only when a topology is built or its concept is shown, so `python -m topologies list` and the
