@@ -1,8 +1,9 @@
-"""Synthetic series and the sliding window: plain NumPy, shared by the engine and the pages.
+"""Synthetic series, the sliding window and consecutive chunks: plain NumPy, shared by the engine and the pages.
 
 windows(np.arange(8.0)[:, None], 3)      # X (5, 3, 1), y (5, 1)
 noisy_sine(60, 2, rng)                   # (60, 2): pressure and temperature, say
 sine_waves(batch=10, length=35, features=1)   # (10, 35, 1): one phase per sequence
+chunk_sizes(steps=5, chunks=2)           # [2, 3]: a sequence fed in consecutive pieces
 """
 
 from __future__ import annotations
@@ -36,3 +37,12 @@ def sine_waves(batch: int, length: int, features: int) -> np.ndarray:
     phase = np.linspace(0, np.pi, batch)[:, None, None]
     frequency = 0.3 + 0.1 * np.arange(features)[None, None, :]
     return np.sin(frequency * time + phase).astype("float32")
+
+
+def chunk_sizes(steps: int, chunks: int) -> list[int]:
+    """Split `steps` into `chunks` consecutive pieces, the later ones longer: 5, 2 -> [2, 3].
+
+    How stateful_batches feeds a sequence to a stateful layer, and how the Stateful page draws
+    the batches before the run: one rule for both."""
+    size, longer = divmod(steps, chunks)
+    return [size] * (chunks - longer) + [size + 1] * longer

@@ -27,6 +27,7 @@ from topologies.config import ConfigError
 from topologies.contract import Event
 from topologies.cost import Cost, call, fed, recurrent
 from topologies.records import Facts
+from topologies.series import chunk_sizes
 
 
 def check(config) -> None:
@@ -36,12 +37,6 @@ def check(config) -> None:
             f"into at most {config.steps} chunks; lower chunks or raise steps.",
             fix={"chunks": config.steps},
         )
-
-
-def chunk_sizes(steps: int, chunks: int) -> list[int]:
-    """Split `steps` into `chunks` consecutive pieces, the later ones longer: 5, 2 -> [2, 3]."""
-    size, longer = divmod(steps, chunks)
-    return [size] * (chunks - longer) + [size + 1] * longer
 
 
 def cost(config) -> Cost:
