@@ -26,6 +26,7 @@ PLAIN = (
     "topologies.layer_kinds",
     "topologies.cell_records",
     "topologies.series",
+    "topologies.forecasting",
     "topologies.catalogue",
 )  # the plain-data modules: no Keras when imported
 KERAS = ("keras", "tensorflow", "topologies.engine", "topologies.own.model", "topologies.own.keras_file")

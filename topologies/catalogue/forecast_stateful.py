@@ -6,11 +6,11 @@ forecast, it first reads the whole known sequence (the "prime" call), which leav
 at the end of what is known; the last output is the first future step. That prediction is fed
 back in as the next input, again and again, without resetting the state in between.
 
-The series is `series.sine_waves`: sequence i has phase pi * i / (batch - 1) (0 for a batch of
-one), feature j has frequency 0.3 + 0.1 j, so sample 0's first feature is sin(0.3 t) for
-t = 0, 1, 2, ... The Stateful page trains LSTM(8) on 30 known steps for 100 epochs; its 15
-fed-back forecasts then miss the true continuation by about 0.01 on average, against a spread
-(standard deviation) of 0.5.
+The series is `forecasting.forecast_series`, sine waves (`series.sine_waves`): sequence i has
+phase pi * i / (batch - 1) (0 for a batch of one), feature j has frequency 0.3 + 0.1 j, so
+sample 0's first feature is sin(0.3 t) for t = 0, 1, 2, ... The Stateful page trains LSTM(8)
+on 30 known steps for 100 epochs; its 15 fed-back forecasts then miss the true continuation by
+about 0.01 on average, against a spread (standard deviation) of 0.5.
 
 A Dense layer brings the output back to `features` numbers, so it can be fed back whatever
 the number of units (the alternative is units = features, as in one_to_many_stateful).
@@ -29,15 +29,10 @@ from keras import layers
 from topologies.config import ConfigError
 from topologies.contract import Event
 from topologies.cost import Cost, call, fed, per_step, recurrent, training
+from topologies.forecasting import LEARNING_RATE, forecast_series
 from topologies.records import Facts
-from topologies.series import sine_waves
 
 EPOCHS = 5
-# Adam's default step (0.001) is made for big data sets: on one short sine wave it needs thousands
-# of epochs, and after sixty its fed-back forecast is still a flat line. At 0.03 a hundred epochs
-# (about a second) learn the wave well enough that fifteen forecasts fed back in a row follow it;
-# ten epochs do not, and the Stateful page's slider shows both.
-LEARNING_RATE = 0.03
 # Training compiles a function once (about a second here); for short sequences running each
 # epoch eagerly is cheaper, as long as epochs x steps stays small.
 EAGER_TRAINING_STEPS = 60
@@ -102,7 +97,7 @@ def calls(model, config, runner, epochs: int = EPOCHS, learning_rate: float = LE
 
     Yields an "epoch" Event (with its loss) after each epoch of training and a "call" Event
     after each model call, so a page can draw the loss and the picture as they happen."""
-    series = sine_waves(config.batch, config.steps + config.horizon, config.features)
+    series = forecast_series(config)  # (batch, steps + horizon, features)
     known = series[:, : config.steps]
     inputs, targets = known[:, :-1], known[:, 1:]  # the target is one step ahead of the input
     eager = epochs * config.steps <= EAGER_TRAINING_STEPS
