@@ -10,8 +10,7 @@ from app.ui.literal import literal, markdown_of
 from app.ui.runnable import stack_code
 from app.ui.showing import page_look, show_diagram
 from topologies.config import ConfigError, parse_config
-from topologies.own.model import accepted_part
-from topologies.own.stack import StackError, parse_stack
+from topologies.own.stack import StackError, accepted_part, parse_stack
 from topologies.refusal import Refusal
 from topologies.report import input_summary, layer_rows, output_summary
 

@@ -56,12 +56,6 @@ class OwnStack(OwnModel):
 # ----------------------------------------------------------------------------- the input
 
 
-def accepted_part(stack: Stack, error: StackError) -> Stack | None:
-    """The stack up to the last layer Keras accepted, when Keras refused a later one."""
-    position = getattr(error, "position", 0)
-    return dataclasses.replace(stack, layers=stack.layers[: position - 1]) if position > 1 else None
-
-
 def input_of(stack: Stack, config: Config) -> tuple[tuple, str, int | None]:
     """(shape without the batch, dtype, fixed batch or None) of the stack's input.
 

@@ -120,6 +120,15 @@ def parse_stack(text: object) -> Stack:
     return Stack(tuple(calls), input_shape, input_batch, tuple(notes))
 
 
+def accepted_part(stack: Stack, error: StackError) -> Stack | None:
+    """The stack up to the last layer Keras accepted, when Keras refused a later one.
+
+    The build (topologies.own.model.explain) sets `position` on its refusal: the layers before
+    that one were accepted, so a page can still draw them. Any other refusal gives None."""
+    position = getattr(error, "position", 0)
+    return dataclasses.replace(stack, layers=stack.layers[: position - 1]) if position > 1 else None
+
+
 def _check_nesting(text: str) -> None:
     depth = deepest = 0
     for char in text:
