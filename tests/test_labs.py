@@ -394,6 +394,50 @@ def test_stepper_advances_one_call_at_a_time_and_matches_a_whole_trace():
         np.testing.assert_allclose(a.activity("rnn").values["h"], b.activity("rnn").values["h"], atol=EXACT)
 
 
+# Each protocol with the events it takes, as its module's docstring counts them, and the first
+# event that makes a call (before it, a run has nothing to draw).
+STEPPED_RUNS = [
+    # one call per step
+    ("one_to_many_stateful", Config(batch=2, steps=4, features=2, units=2), {}, 4, 1),
+    # one call per piece: 2 + 2 + 3 steps
+    ("stateful_batches", Config(batch=2, steps=7, features=2, units=3, chunks=3), {"shuffle": True}, 3, 1),
+    # an epoch each, the prime, then horizon - 1 forecasts fed back
+    ("forecast_stateful", Config(batch=1, steps=6, features=1, units=3, horizon=4), {"epochs": 3}, 3 + 4, 4),
+]
+
+
+@pytest.mark.parametrize(
+    "topology_id, config, options, events, first_call", STEPPED_RUNS, ids=[run[0] for run in STEPPED_RUNS]
+)
+def test_a_run_kept_in_a_worker_gives_what_a_fresh_stepper_gives(topology_id, config, options, events, first_call):
+    """The Stateful page asks for "the run after N events" (app.serve.traces.cached_steps); the
+    worker answers from one run it keeps and advances an event at a time, or from the snapshots it
+    kept on the way. Every answer is, to the last digit, what a Stepper advanced N events from scratch
+    gives: asked forwards, then backwards, and across keras.backend.clear_session (a worker clears it
+    every so many traces, topologies.engine.run.clear_keras)."""
+    from app.serve.steps import stepped_data
+    from topologies.engine.run import clear_keras
+
+    def from_scratch(taken: int) -> dict:
+        stepper = Stepper(topology_id, config, **options)
+        for _ in range(taken):
+            stepper.advance()
+        return stepper.snapshot().to_dict()
+
+    expected = {taken: from_scratch(taken) for taken in range(first_call, events + 1)}
+    assert expected[events]["reset_after"] is True  # the last event ends the protocol: sequences over
+    halfway = (first_call + events) // 2
+    for taken in range(first_call, events + 1):  # forwards: each answer one event further
+        if taken == halfway:
+            clear_keras()
+        assert stepped_data(topology_id, config, taken, options) == expected[taken], taken
+    for taken in reversed(range(first_call, events + 1)):  # backwards: from what was kept on the way
+        assert stepped_data(topology_id, config, taken, options) == expected[taken], taken
+    if first_call > 1:  # training only, no call yet: there is no picture to ask for
+        with pytest.raises(ValueError, match="no call yet"):
+            stepped_data(topology_id, config, first_call - 1, options)
+
+
 # ----------------------------------------------------------------------------- stateful page
 
 

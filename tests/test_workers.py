@@ -15,6 +15,7 @@ import time
 import pytest
 
 from app.serve.workers import WAITING_LIMIT, Lane, Pool, ServerBusy
+from topologies.config import Config
 from topologies.own.stack import StackError
 from topologies.refusal import Quoted, quoted
 
@@ -78,6 +79,21 @@ def test_a_bug_in_a_worker_is_one_sentence_with_its_text_as_code(lane):
     assert str(failed.value).startswith("This picture could not be made, because of an error in RNN shapes: ")
     assert [type(part) for part in failed.value.parts] == [str, Quoted, str]
     assert lane.call(sleep_then_answer, (0, "served"), deadline=60) == "served"  # the worker lives on
+
+
+def test_a_step_through_run_is_made_in_the_worker_from_plain_arguments(lane):
+    """What app.serve.traces.cached_steps sends: the function by name, a Config, a count and a dict of
+    options; what comes back is plain data. A later request for fewer events of the same run gets the
+    first calls of the same run."""
+    from app.serve.steps import stepped_data
+
+    config = Config(batch=2, steps=3, features=2, units=2)
+    three = lane.call(stepped_data, ("one_to_many_stateful", config, 3, {}), deadline=60)
+    one = lane.call(stepped_data, ("one_to_many_stateful", config, 1, {}), deadline=60)
+    # one call per step, each reading one step: (batch, 1, features)
+    assert [call["label"] for call in three["calls"]] == ["step 1", "step 2", "step 3"]
+    assert all(call["input_shapes"] == [[2, 1, 2]] for call in three["calls"])
+    assert one["calls"] == three["calls"][:1]
 
 
 def test_a_heavy_request_does_not_hold_up_a_light_one():

@@ -1,15 +1,17 @@
 """The engine as every page uses it: one cached trace, shared by all browser sessions, made in a
 worker process (app/serve/workers.py) so that no request stalls the others.
 
-A Trace is plain data, so each session gets its own copy; no Keras model is cached, so no
-stateful layer's state can pass from one browser session to another (a page that steps a
-stateful model keeps its own `topologies.engine.stepper.Stepper` in st.session_state instead).
+A Trace is plain data, so each session gets its own copy; no Keras model is cached here, so no
+stateful layer's state can pass from one browser session to another. A page that steps through
+a stateful model asks for the Trace after so many events (`cached_steps`): the model stays in
+the worker (app/serve/steps.py), and the page keeps only the count.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app.serve.steps import stepped_data
 from app.serve.workers import HEAVY_SECONDS, pool
 from topologies.cell_records import CellStep
 from topologies.config import Config
@@ -30,6 +32,28 @@ def cached_trace(topology_id: str, config: Config, **options) -> Trace:
     """trace(topology_id, config, **options), computed once per distinct request, in a worker
     process (app/serve/workers.py): in the light lane unless its cost estimate says it is heavy."""
     data = pool().call(trace_data, topology_id, config, options, heavy=is_heavy(topology_id, config))
+    return Trace.from_dict(data)
+
+
+# A step-through run that trains (forecast_stateful on the Stateful page) first compiles its
+# training step: its first request took 6 to 7 s in a worker on this busy 2-core machine, nearly
+# all of it the compile, and went past a picture's 10 s (workers.DEADLINE_SECONDS) when busier
+# still. Its sizes are bounded by the Config's limits and the page's epochs slider.
+STEPPED_DEADLINE_SECONDS = 60
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_steps(topology_id: str, config: Config, events: int, **options) -> Trace:
+    """The Trace of topology_id's protocol advanced `events` events (an epoch, a call: see
+    topologies.engine.stepper), computed once per distinct request, in a worker process in the lane
+    its cost estimate gives, as `cached_trace`. Seeded, so it is the same Trace whoever asks:
+
+        cached_steps("one_to_many_stateful", config, 3)   # the first three calls, ready to draw
+    """
+    heavy = is_heavy(topology_id, config)
+    data = pool().call(
+        stepped_data, topology_id, config, events, options, heavy=heavy, deadline=STEPPED_DEADLINE_SECONDS
+    )
     return Trace.from_dict(data)
 
 

@@ -5,9 +5,9 @@
     stepper.snapshot()         # a Trace of what has run so far, ready to draw
 
 Every topology runs this way: `trace()` is a Stepper run to the end in one go. A single-call
-topology has one event. A Stepper owns a real (possibly stateful) model, so it belongs to one
-browser session (the app keeps it in st.session_state) and is never shared: its state is that
-session's state.
+topology has one event. A Stepper owns a real (possibly stateful) model, so its state is that
+one run's: it is advanced only for that run (the app keeps each in a worker process and answers
+every request for the same run from it, app/serve/steps.py).
 """
 
 from __future__ import annotations
