@@ -9,8 +9,8 @@ process-wide lock so that one Keras model is built and run at a time.
 * `trace()` from 20 threads at once, 20 calls each, on mixed configurations: every Trace equals
   (shapes exactly, numbers within 1e-5) the trace of the same configuration made alone, so no
   state of a stateful layer, no weights and no Keras global state crossed between the calls.
-* A Stepper (the Stateful page's live model) stepped while other sessions trace gives the
-  numbers of one stepped alone.
+* A Stepper (a live stateful model, as a worker keeps for the Stateful page's step-through)
+  stepped while other sessions trace gives the numbers of one stepped alone.
 * Streamlit clears the Keras session after every script run; that clear waits for the lock.
 * Threads asking for Keras while another still imports it each get the whole module.
 """
@@ -438,9 +438,9 @@ STEPPED = (
 
 @pytest.mark.parametrize("case", STEPPED, ids=[case[0] for case in STEPPED])
 def test_a_stepper_keeps_its_state_while_other_sessions_run(case):
-    """The Stateful page keeps a Stepper (a live stateful model) in one session's state and
-    advances it one click at a time. Between two clicks other sessions trace their own models
-    (the same configuration among them) and every script run ends in Streamlit's
+    """A live stateful model (a Stepper) is advanced one click at a time, as a worker advances a
+    step-through run it keeps (app/serve/steps.py). Between two clicks other sessions trace their
+    own models (the same configuration among them) and every script run ends in Streamlit's
     keras.backend.clear_session(). The calls still give the numbers of a stepper that was
     advanced with nothing in between: its state is its own."""
     from streamlit.runtime.scriptrunner import script_runner

@@ -1,24 +1,17 @@
 """Page "Stateful": what stateful=True carries from one batch to the next, and when it breaks."""
 
-import math
-
 import numpy as np
 import streamlit as st
 
 from app.diagram import draw
 from app.draw.charts import TABLE_COLUMNS, batch_rows, forecast_chart, tank_table
-from app.serve.traces import cached_trace
+from app.serve.traces import cached_steps, cached_trace
 from app.ui.controls import HELP
 from app.ui.counted_button import counted_button, total_clicks
 from app.ui.showing import page_look, show_diagram
 from topologies.config import Config
-from topologies.engine.guard import KERAS_LOCK
-from topologies.series import sine_waves
-
-with st.spinner("Loading TensorFlow…"):
-    from topologies.catalogue.forecast_stateful import LEARNING_RATE
-    from topologies.catalogue.stateful_batches import chunk_sizes
-    from topologies.engine.stepper import Stepper
+from topologies.forecasting import LEARNING_RATE, forecast_series
+from topologies.series import chunk_sizes
 
 EXACT = 1e-5  # below this, two float32 runs agree up to rounding
 # Lab settings outlive a visit to another page, and are this browser session's own: unlike the
@@ -129,37 +122,34 @@ feedback_config = Config(batch=tanks, steps=12, features=2, units=2)
 
 def start_feedback(config: Config, set_aside: tuple[int, int] | None = None) -> None:
     """New sequences; `set_aside` is (tanks, calls) of earlier ones the tanks slider replaced, to be said."""
-    # A model of this browser session's own: no other session ever advances it.
-    st.session_state.feedback = Stepper("one_to_many_stateful", config)
     st.session_state.feedback_config = config
     st.session_state.feedback_base = total_clicks("feedback_next")  # the clicks before these sequences
+    st.session_state.feedback_calls = 0
     st.session_state.feedback_set_aside = set_aside
 
 
-def catch_up(name: str) -> Stepper:
-    """Make the calls asked for so far: one per click on "{name}_next" since the stepper started
-    (app/ui/counted_button.py counts every click), or all of them after "Run to the end". Two runs of
-    one session can overlap (the newer one starts before the older one stops), so the calls are
-    made under the lock: each exactly once, whichever run makes it."""
-    stepper = st.session_state[name]
-    asked = total_clicks(f"{name}_next") - st.session_state[f"{name}_base"]
+def calls_asked(name: str, most: int) -> int:
+    """The calls asked for so far: one per click on "{name}_next" since the sequences started
+    (app/ui/counted_button.py counts every click), or all `most` after "Run to the end".
+
+    A number, not a model: the run itself is made and kept in a worker (app.serve.traces.cached_steps),
+    so two runs of one session that overlap (the newer one starts before the older one stops)
+    ask for the same Trace, and each call is made exactly once."""
     if st.session_state.get(f"{name}_to_end"):
-        asked = math.inf
-    with KERAS_LOCK:
-        while stepper.call_count < asked and not stepper.finished:
-            stepper.advance()
-    return stepper
+        return most
+    return min(total_clicks(f"{name}_next") - st.session_state[f"{name}_base"], most)
 
 
 if st.session_state.get("feedback_config") != feedback_config:
     # New sequences for the batch the tanks slider shows: never the old batch drawn under the new slider.
-    earlier = st.session_state.get("feedback")
-    if earlier is not None and earlier.call_count:
-        start_feedback(feedback_config, (st.session_state.feedback_config.batch, earlier.call_count))
+    earlier_calls = st.session_state.get("feedback_calls", 0)
+    if earlier_calls:
+        start_feedback(feedback_config, (st.session_state.feedback_config.batch, earlier_calls))
     else:
         start_feedback(feedback_config, st.session_state.get("feedback_set_aside"))
-feedback = catch_up("feedback")
-if st.session_state.feedback_set_aside and not feedback.call_count:
+# one_to_many_stateful's protocol is one event per call, feedback_config.steps of them.
+feedback_calls = st.session_state.feedback_calls = calls_asked("feedback", feedback_config.steps)
+if st.session_state.feedback_set_aside and not feedback_calls:
     earlier_tanks, earlier_calls = st.session_state.feedback_set_aside
     st.caption(
         f"The tanks slider moved, so new sequences were started for {tanks} tanks: the {earlier_calls} calls "
@@ -171,13 +161,13 @@ buttons[0].button(
     key="feedback_start",
     on_click=start_feedback,
     args=(feedback_config,),
-    disabled=not feedback.call_count,
+    disabled=not feedback_calls,
 )
-# Drawn after the calls are made: disabled exactly when the last one has run.
-counted_button(buttons[1], "Next step", key="feedback_next", disabled=feedback.finished)
-buttons[2].markdown(f"calls made: **{feedback.call_count}** of {feedback_config.steps}")
-if feedback.call_count:
-    chart(feedback.snapshot(), "feedback_diagram")
+# Drawn after the calls are counted: disabled exactly when the last one has run.
+counted_button(buttons[1], "Next step", key="feedback_next", disabled=feedback_calls == feedback_config.steps)
+buttons[2].markdown(f"calls made: **{feedback_calls}** of {feedback_config.steps}")
+if feedback_calls:
+    chart(cached_steps("one_to_many_stateful", feedback_config, feedback_calls), "feedback_diagram")
 else:
     st.caption("Press Next step: the first call reads the starting input x_1.")
 
@@ -215,49 +205,40 @@ def show_forecast_error(place, future: np.ndarray, predicted: list[float]) -> No
 
 just_trained = st.button("Train", key="forecast_train")
 if just_trained:
-    stepper = Stepper("forecast_stateful", forecast_config, epochs=epochs)
-    progress = st.progress(0.0, text="training…")
-    losses: list[float] = []
-    loss_chart = st.empty()
-    # Drawing a line chart costs about 50 ms, several epochs' worth: it is redrawn about ten times.
-    redraw_every = max(1, epochs // 10)
-    for _ in range(epochs):
-        event = stepper.advance()  # an Event of kind "epoch", with its loss
-        losses.append(event.loss)
-        progress.progress(len(losses) / epochs, text=f"{event.label} of {epochs}: loss {event.loss:.4f}")
-        if len(losses) % redraw_every == 0 or len(losses) == epochs:
-            loss_chart.line_chart({"loss": losses}, height=200)
-    st.session_state.forecast = stepper
-    st.session_state.forecast_losses = losses
     st.session_state.forecast_epochs = epochs
     st.session_state.forecast_base = total_clicks("forecast_next")
     st.session_state.forecast_to_end = False
-if "forecast" in st.session_state:
-    forecast = catch_up("forecast")
-    if not just_trained:
-        st.line_chart({"loss": st.session_state.forecast_losses}, height=200)
-    if st.session_state.forecast_epochs != epochs:
-        st.caption(
-            f"This model was trained for {st.session_state.forecast_epochs} epochs: "
-            f"press Train to train it for {epochs}."
-        )
+if "forecast_epochs" in st.session_state:
+    trained = st.session_state.forecast_epochs
+    horizon = forecast_config.horizon
+    # The protocol: an event per epoch, the prime, then horizon - 1 forecasts fed back. The whole run,
+    # made once in a worker, holds the losses (its Facts); the calls made so far are drawn from the
+    # same run, kept there (app/serve/steps.py).
+    with st.spinner(f"Training for {trained} epochs, then forecasting…"):
+        whole = cached_steps("forecast_stateful", forecast_config, trained + horizon, epochs=trained)
+    losses = whole.facts.training_loss
+    if just_trained:  # the training ran in one go: its bar stands full, with the last epoch's loss
+        st.progress(1.0, text=f"epoch {trained} of {trained}: loss {losses[-1]:.4f}")
+    st.line_chart({"loss": losses}, height=200)
+    forecast_calls = calls_asked("forecast", horizon)
+    if trained != epochs:
+        st.caption(f"This model was trained for {trained} epochs: press Train to train it for {epochs}.")
     controls = st.columns(3)
-    counted_button(controls[0], "Next step", key="forecast_next", disabled=forecast.finished)
+    counted_button(controls[0], "Next step", key="forecast_next", disabled=forecast_calls == horizon)
     controls[1].button(
         "Run to the end",
         key="forecast_end",
         on_click=st.session_state.update,
         args=({"forecast_to_end": True},),
-        disabled=forecast.finished,
+        disabled=forecast_calls == horizon,
     )
-    controls[2].markdown(f"calls made: **{forecast.call_count}** of {forecast_config.horizon}")
-    if forecast.call_count:
-        so_far = forecast.snapshot()
+    controls[2].markdown(f"calls made: **{forecast_calls}** of {horizon}")
+    if forecast_calls:
+        so_far = cached_steps("forecast_stateful", forecast_config, trained + forecast_calls, epochs=trained)
         # Sample 0's last output of each call: prime predicts step 31, each later call the next.
         predicted = [call.layers[-1].values["y"][-1][0] for call in so_far.calls]
-        # The series forecast_stateful trains on, known part and true continuation: sample 0.
-        length = forecast_config.steps + forecast_config.horizon
-        truth = sine_waves(forecast_config.batch, length, forecast_config.features)[0, :, 0]
+        # The series the run trained on and forecast, known part and true continuation: sample 0.
+        truth = forecast_series(forecast_config)[0, :, 0]
         figure = forecast_chart(truth, predicted, known=forecast_config.steps)
         plot, score = st.columns([3, 1])
         plot.plotly_chart(figure, width="stretch")
