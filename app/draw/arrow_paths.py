@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable
 
 from app.draw.looks import Look
+from app.draw.palette import TRANSPARENT
 from app.draw.plan import Arrow, Point
 
 LINE_WIDTH = 1.6  # pixels, before the look's scale
@@ -57,7 +58,7 @@ def arrow_shapes(arrows: list[Arrow], scale: tuple[float, float], look: Look) ->
             type="path",
             path=path,
             line=dict(color=colour, width=width),
-            fillcolor="rgba(0,0,0,0)",
+            fillcolor=TRANSPARENT,
             layer="above",
             name=NAMES[0],
         )

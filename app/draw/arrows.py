@@ -26,10 +26,10 @@ not the faded y_t above it); a slot is (call, the row's own step). The kinds of 
 from __future__ import annotations
 
 from app.draw.grid import DROPPED_BAND, Grid, own_steps, steps_read
+from app.draw.palette import STATE_ARROW
 from app.draw.plan import Arrow, Box, Geometry, Point
 
 INK = "#333"
-STATE_GREEN = "#2e7d32"
 FEEDBACK_PINK = "#ad1457"
 
 Slot = tuple[int, int]  # (call, a row's own step): where a box of that row stands
@@ -87,7 +87,7 @@ def _states(grid: Grid, anchors: Anchors, boxes: list[Box], source_row: int, tar
             continue
         leaving, arriving = boxes[source].geometry, boxes[target].geometry
         start, end = (leaving.x1, leaving.y), (arriving.x0, arriving.y)
-        arrows.append(Arrow("state", source, target, start, end, STATE_GREEN))
+        arrows.append(Arrow("state", source, target, start, end, STATE_ARROW))
     return arrows
 
 
@@ -129,9 +129,9 @@ def _carries(grid: Grid, row_index: int, boxes: list[Box], row: dict[Slot, int])
         earlier, later = boxes[row[left]].geometry, boxes[row[right]].geometry
         y = (earlier.y0 + earlier.y1) / 2
         if grid.rows[row_index].role == "backward":  # the backward copy hands its state from t + 1 to t
-            arrows.append(Arrow("carry", row[right], row[left], (later.x0, y), (earlier.x1, y), STATE_GREEN))
+            arrows.append(Arrow("carry", row[right], row[left], (later.x0, y), (earlier.x1, y), STATE_ARROW))
         else:
-            arrows.append(Arrow("carry", row[left], row[right], (earlier.x1, y), (later.x0, y), STATE_GREEN))
+            arrows.append(Arrow("carry", row[left], row[right], (earlier.x1, y), (later.x0, y), STATE_ARROW))
     return arrows
 
 

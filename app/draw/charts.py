@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from app.draw.palette import INPUT_FILL, LIGHT_STATE_FILL, OUTPUT_INK, STATE_FILL
+
 FEATURE_NAMES = ("pressure", "temperature")
 FONT = {"size": 15}  # legible on a projector
 TABLE_COLUMNS = 10  # table columns in one row of tank tables: "PA1, TA1" fits at 1024 pixels wide
-INPUT_RED, STATE_GREEN, OUTPUT_PINK = "#e4572e", "#4caf50", "#ad1457"
 
 
 def series_chart(series: np.ndarray, window: int, look_back: int, target: np.ndarray) -> go.Figure:
@@ -37,7 +38,7 @@ def series_chart(series: np.ndarray, window: int, look_back: int, target: np.nda
     figure.add_vrect(
         x0=start + 0.5,
         x1=start + look_back + 0.5,
-        fillcolor=INPUT_RED,
+        fillcolor=INPUT_FILL,
         opacity=0.18,
         line_width=0,
         annotation_text=f"window {window}: X[{start}]",
@@ -49,7 +50,7 @@ def series_chart(series: np.ndarray, window: int, look_back: int, target: np.nda
             y=target,
             mode="markers",
             name=f"target y[{start}]",
-            marker={"size": 14, "color": OUTPUT_PINK, "symbol": "star"},
+            marker={"size": 14, "color": OUTPUT_INK, "symbol": "star"},
         )
     )
     figure.update_layout(height=330, margin={"t": 30, "b": 10}, font=FONT, xaxis_title="position in the series")
@@ -86,7 +87,7 @@ def windows_and_chunks(length: int, look_back: int, lanes: int = 6) -> go.Figure
             x1=lane + look_back + 0.5,
             y0=-lane - 0.4,
             y1=-lane + 0.4,
-            fillcolor=INPUT_RED,
+            fillcolor=INPUT_FILL,
             opacity=0.7,
             line_width=1,
         )
@@ -97,7 +98,7 @@ def windows_and_chunks(length: int, look_back: int, lanes: int = 6) -> go.Figure
             x1=(chunk + 1) * look_back + 0.5,
             y0=-7.4,
             y1=-6.6,
-            fillcolor=STATE_GREEN if chunk % 2 == 0 else "#81c784",
+            fillcolor=STATE_FILL if chunk % 2 == 0 else LIGHT_STATE_FILL,
             opacity=0.9,
             line_width=1,
         )

@@ -17,11 +17,19 @@ import dataclasses
 import re
 
 from app.draw.grid import DROPPED_BAND, FRAME_STRIP, Grid, Row, reads_note
-from app.draw.plan import FONT_SIZE, ROLES, SMALL_SIZE, Divider, Frame, Text, plotly_text, text_extent
+from app.draw.palette import (
+    FRAME_TEXT,
+    INPUT_TEXT,
+    LAYER_TEXT,
+    NOTE_TEXT,
+    OUTPUT_INK,
+    RECURRENT_TEXT,
+    RESET_TEXT,
+    STEP_TEXT,
+)
+from app.draw.plan import FONT_SIZE, SMALL_SIZE, Divider, Frame, Text, plotly_text, text_extent
 from topologies.records import symbolic
 
-GREY = "#616161"
-NOTE = "#6a1b9a"  # a row's note on what its boxes do not show: dropout, masks
 # How a bidirectional layer's two h_t become its y_t, by merge_mode.
 MERGED = {
     "concat": "joined side by side (concat)",
@@ -39,7 +47,7 @@ def gap_note(grid: Grid, column_index: int) -> Text:
     """The gap column says how many steps it stands for, half way up the picture, level with a
     row: between rows run a frame's edges and the arrows fanned out to a row above."""
     note = f"{grid.columns[column_index].skipped}<br>more<br>steps"
-    return Text(grid.x_of(column_index), grid.y_of(grid.top_row // 2), note, colour=GREY)
+    return Text(grid.x_of(column_index), grid.y_of(grid.top_row // 2), note, colour=STEP_TEXT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +101,7 @@ def _input_label(grid: Grid, row: Row) -> _Label:
     batch = grid.trace.calls[0].input_shapes[index][0]
     left = f"<b>{row.key}</b>  × {batch} sequence{'s' if batch > 1 else ''}"
     shapes = dict.fromkeys(symbolic(call.input_shapes[index], call.input_axes[index]) for call in grid.trace.calls)
-    return _Label(left, "<br>then ".join(shapes), ROLES["input"][1])
+    return _Label(left, "<br>then ".join(shapes), INPUT_TEXT)
 
 
 def _output_label(grid: Grid) -> _Label:
@@ -102,7 +110,7 @@ def _output_label(grid: Grid) -> _Label:
     last = grid.trace.calls[-1]
     for role, shape, axes in zip(last.layers[-1].output_roles[1:], last.output_shapes[1:], last.output_axes[1:]):
         right += f"<br>{role}<sub>T</sub>: {symbolic(shape, axes)}"  # return_state: the final h (and c)
-    return _Label("<b>output</b>", right, "#ad1457")
+    return _Label("<b>output</b>", right, OUTPUT_INK)
 
 
 def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
@@ -131,14 +139,14 @@ def _layer_label(grid: Grid, row: Row, width: float) -> _Label:
     note = row_note(grid.trace.layer(row.layer).settings, grid.trace.layer(row.layer).kind)
     if note and row.role != "backward":
         lines = wrap(note, FONT_SIZE, width, CODE_BREAKS)
-        left += "".join(f'<br><i><span style="color:{NOTE}">{line}</span></i>' for line in lines)
+        left += "".join(f'<br><i><span style="color:{NOTE_TEXT}">{line}</span></i>' for line in lines)
     starts = [other.layer for index, other in enumerate(grid.rows) if row_index in grid.state_rows(index)]
     if starts:  # return_state: its final states become another layer's initial_state
         letters = ", ".join(activities[0].output_roles[1:]) or "h"
         right += f"<br>last {letters}: initial state of {', '.join(plotly_text(name) for name in starts)}"
     if row.role == "layer" and reads_note(grid, grid.rows.index(row)):
         right += f"<br>{reads_note(grid, grid.rows.index(row))}"
-    return _Label(left, right, "#1b5e20" if row.role != "layer" else "#37474f")
+    return _Label(left, right, RECURRENT_TEXT if row.role != "layer" else LAYER_TEXT)
 
 
 def row_note(settings: dict, kind: str) -> str:
@@ -176,7 +184,7 @@ def dividers(grid: Grid) -> list[Divider | Text]:
         label = f"<b>{plotly_text(call.label)}</b><br>{tuple(call.input_shapes[0])}"
         marks.append(Text(x + (0.55 if column_index else 0), top + 0.45, label, size=SMALL_SIZE))
         if call.reset_before:
-            marks.append(Text(x, RESET_Y, "⟲ reset", colour="#c62828", size=SMALL_SIZE))
+            marks.append(Text(x, RESET_Y, "⟲ reset", colour=RESET_TEXT, size=SMALL_SIZE))
     return marks
 
 
@@ -200,13 +208,15 @@ def frames(grid: Grid) -> list[Frame | Text]:
         title = f"<b>{plotly_text(model.name)}</b> (a Model)"
         marks.append(frame)
         middle = (frame.y0 + frame.y1) / 2
-        marks.append(Text(right - FRAME_STRIP / 2, middle, title, colour="#3949ab", size=SMALL_SIZE, angle=-90))
+        marks.append(Text(right - FRAME_STRIP / 2, middle, title, colour=FRAME_TEXT, size=SMALL_SIZE, angle=-90))
     return marks
 
 
 def step_labels(grid: Grid) -> list[Text]:
     """t = 1, t = 2, ... under the columns: the time step since the last reset; … under the gap."""
     return [
-        Text(grid.x_of(index), STEP_Y, "…" if column.t is None else f"t = {column.t}", colour=GREY, size=SMALL_SIZE)
+        Text(
+            grid.x_of(index), STEP_Y, "…" if column.t is None else f"t = {column.t}", colour=STEP_TEXT, size=SMALL_SIZE
+        )
         for index, column in enumerate(grid.columns)
     ]

@@ -10,12 +10,11 @@ multiplies every pixel size of the figure by `scale`: the words, the lines, the 
 figure itself. The data units do not change, so the picture is the same picture, only larger,
 and words that did not meet at 14 px do not meet at 20 px either.
 
-The seed's red x, green h and pink y are the default. About one man in twelve cannot tell that
-red from that green; Okabe and Ito chose eight colours that stay apart under the common
-colour-vision deficiencies (https://jfly.uni-koeln.de/color/), and the "colorblind" palette
-paints each role in one of them, wherever the seed's colour of that role is drawn (the box, its
-legend entry, the input row's shapes; the arrows that carry h_t along its row). The letters x,
-h, c and y stay on the boxes, so colour is never the only cue.
+The colours themselves are named in app.draw.palette. The seed's red x, green h and pink y are
+the default; the "colorblind" palette paints each role in one of Okabe and Ito's colours, told
+apart under the common colour-vision deficiencies, wherever the seed's colour of that role is
+drawn (the box, its legend entry, the row's shapes; the arrows that carry h_t along its row).
+The letters x, h, c and y stay on the boxes, so colour is never the only cue.
 
 A figure is drawn on the page's own background: white, or on Streamlit's dark theme its dark
 grey. Two kinds of colour follow the background differently. A *fill* is a box's colour: the
@@ -31,31 +30,13 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 
-from app.draw.arrows import STATE_GREEN
-from app.draw.plan import ROLES, SMALL_SIZE
+from app.draw.palette import BACKGROUNDS, PALETTES, TEXT
+from app.draw.plan import SMALL_SIZE
 
 PRESENT_TEXT = 20  # pixels: the smallest text a projected figure draws, readable from the back row
 PRESENT_SCALE = PRESENT_TEXT / SMALL_SIZE  # the smallest text drawn is SMALL_SIZE on a screen
-
-# The paper of each background Streamlit's themes have: white, and the dark theme's own (1.67: rgb(23, 22, 20)).
-BACKGROUNDS = {"light": "white", "dark": "#171614"}
-TEXT = "#263238"  # the plan's usual ink for words (app.draw.plan.Text); Plotly's own words take it too
 INK_LIGHTNESS = 0.7  # on a dark page no ink is darker than this (HLS lightness, 0 to 1)
 PALE = 0.85  # a fill lighter than this is meant to look like the paper, and follows it
-
-
-# Each palette: the colour that replaces each of the seed's role colours (none for the seed).
-PALETTES = {
-    "seed": {},
-    "colorblind": {
-        ROLES["input"][1]: "#D55E00",  # x_t: Okabe-Ito vermillion
-        ROLES["state"][1]: "#56B4E9",  # h_t: sky blue
-        ROLES["cell_state"][1]: "#0072B2",  # c_t: blue, dark under its white letter as the seed's green was
-        STATE_GREEN: "#0072B2",  # the arrow carrying h_t to the next step: blue, beside the sky-blue boxes
-        ROLES["output"][1]: "#CC79A7",  # y_t: reddish purple
-        ROLES["discarded"][1]: "#F2DDE9",  # a dropped y_t: the reddish purple at a quarter, on white
-    },
-}
 
 
 @dataclasses.dataclass(frozen=True)

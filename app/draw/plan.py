@@ -18,16 +18,28 @@ import functools
 import html
 import re
 
+from app.draw.palette import (
+    CELL_STATE_FILL,
+    CELL_STATE_LETTER,
+    DISCARDED_FILL,
+    FAINT,
+    INPUT_FILL,
+    LAYER_FILL,
+    LETTER,
+    OUTPUT_FILL,
+    STATE_FILL,
+    TEXT,
+)
 from topologies.records import Shape
 
 # The letter, colour and legend name of each role a box can have.
 ROLES = {
-    "input": ("x", "#e4572e", "x_t: input at step t"),
-    "state": ("h", "#4caf50", "h_t: state carried to the next step"),
-    "cell_state": ("c", "#1b5e20", "c_t: LSTM cell state"),
-    "output": ("y", "#f48fb1", "y_t: what the model hands on"),
-    "layer": ("", "#b0bec5", "another layer (Dense, Embedding, ...)"),
-    "discarded": ("y", "#fce4ec", "discarded: computed, not handed on"),
+    "input": ("x", INPUT_FILL, "x_t: input at step t"),
+    "state": ("h", STATE_FILL, "h_t: state carried to the next step"),
+    "cell_state": ("c", CELL_STATE_FILL, "c_t: LSTM cell state"),
+    "output": ("y", OUTPUT_FILL, "y_t: what the model hands on"),
+    "layer": ("", LAYER_FILL, "another layer (Dense, Embedding, ...)"),
+    "discarded": ("y", DISCARDED_FILL, "discarded: computed, not handed on"),
 }
 SHEETS = 2  # sheets drawn behind each box: the other sequences of the batch
 SHEET_STEP = 0.06  # each sheet sits this much further up and to the right, in data units
@@ -161,7 +173,7 @@ class Box:
     @property
     def ink(self) -> str:
         """The label's colour: grey on a faded box, white on the dark cell state."""
-        return {"discarded": "#9e9e9e", "cell_state": "white"}.get(self.role, "#111")
+        return {"discarded": FAINT, "cell_state": CELL_STATE_LETTER}.get(self.role, LETTER)
 
     def record(self) -> dict:
         """The box as the figure's meta["boxes"] lists it."""
@@ -214,7 +226,7 @@ class Text:
     y: float
     text: str  # may hold <b>, <br> and <sub>, which Plotly renders
     anchor: str = "center"  # which side of the text sits at x: left, center or right
-    colour: str = "#263238"
+    colour: str = TEXT
     size: int = FONT_SIZE
     angle: int = 0  # degrees, as Plotly's textangle: -90 reads upwards
 

@@ -35,12 +35,12 @@ import plotly.graph_objects as go
 
 from app.draw.arrow_paths import NAMES as ARROW_NAMES
 from app.draw.grid import Grid
-from app.draw.looks import TEXT, Look
+from app.draw.looks import Look
+from app.draw.palette import HIGHLIGHT, TEXT
 from app.draw.plan import EDGE, FONT_SIZE, LINE_SPACING, SMALL_SIZE, Arrow, Box, Plan, plotly_text, text_extent
 from app.draw.render import figure_parts
 from topologies.records import Trace
 
-HIGHLIGHT = "#ffca28"  # amber: the lit column and the glow under the arrows carried into it
 BAND_OPACITY = 0.22
 GLOW_WIDTH = 8  # pixels: the glow under an arrow, several times the arrow's width
 VEIL_OPACITY = 0.78  # of the page's colour over the steps to come: their boxes show faintly

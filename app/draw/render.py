@@ -40,6 +40,7 @@ import plotly.graph_objects as go
 
 from app.draw.arrow_paths import arrow_shapes
 from app.draw.looks import SCREEN, Look
+from app.draw.palette import FADED_OUTLINE, FAINT, FRAME_LINE, INK, TRANSPARENT
 from app.draw.plan import (
     EDGE,
     FONT_SIZE,
@@ -172,7 +173,7 @@ def _paint(colour: str, opacity: float, look: Look, dashed: bool = False) -> dic
         fillcolor=look.colour(colour),
         opacity=opacity,
         line=dict(
-            color=look.ink("#bdbdbd" if dashed else "#333"), width=look.px(1.2), dash="dash" if dashed else "solid"
+            color=look.ink(FADED_OUTLINE if dashed else INK), width=look.px(1.2), dash="dash" if dashed else "solid"
         ),
         layer="below",
     )
@@ -255,7 +256,7 @@ def _divider(divider: Divider, look: Look) -> dict:
         x1=divider.x,
         y0=divider.y0,
         y1=divider.y1,
-        line=dict(color=look.ink("#9e9e9e"), dash="dash", width=look.px(1.5)),
+        line=dict(color=look.ink(FAINT), dash="dash", width=look.px(1.5)),
     )
 
 
@@ -266,8 +267,8 @@ def _frame(frame: Frame, look: Look) -> dict:
         x1=frame.x1,
         y0=frame.y0,
         y1=frame.y1,
-        line=dict(color=look.ink("#5c6bc0"), dash="dot", width=look.px(2)),
-        fillcolor="rgba(0,0,0,0)",
+        line=dict(color=look.ink(FRAME_LINE), dash="dot", width=look.px(2)),
+        fillcolor=TRANSPARENT,
         layer="below",
     )
 
@@ -300,7 +301,7 @@ def _legend(plan: Plan, look: Look) -> list[dict]:
                 size=look.px(14),
                 color=look.colour(ROLES[role][1]),
                 symbol="square",
-                line=dict(color=look.ink("#333"), width=1),
+                line=dict(color=look.ink(INK), width=1),
             ),
         )
         for role in plan.legend

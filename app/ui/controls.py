@@ -22,7 +22,7 @@ import dataclasses
 
 import streamlit as st
 
-from app.draw.looks import PALETTES
+from app.draw.palette import PALETTES
 from app.ui.compare import OFF, choices, right_value
 from app.ui.literal import literal, markdown_of
 from app.ui.teaching import CHECKED_ON_THE_PICTURE, Teaching, teaching_from_query, written

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from app.draw.looks import PALETTES
+from app.draw.palette import PALETTES
 from app.draw.quiz import OUTPUT
 from app.ui.compare import OFF
 from app.ui.compare import SETTINGS as COMPARED
@@ -33,7 +33,7 @@ class Teaching:
     """How the page shows the picture; each field is a link parameter of the same name."""
 
     present: bool = False  # presentation mode: the diagram first, 20 px text, details folded away
-    palette: str = "seed"  # a key of app.draw.looks.PALETTES: the figure's colours
+    palette: str = "seed"  # a key of app.draw.palette.PALETTES: the figure's colours
     quiz: bool = False  # predict the shape: one row's shape hidden and asked for
     quiz_row: str = OUTPUT  # which: a layer's name or "output", checked against the picture's rows
     cell_layer: str = ""  # whose cell to open; "" is the picture's first, checked against its layers
