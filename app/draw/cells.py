@@ -18,6 +18,10 @@ from app.draw.grid import Grid, Place, Row, own_steps, own_timeline
 from app.draw.plan import FONT_SIZE, LABEL_PAD, MIN_COLUMN, Box, Geometry, plotly_text, text_extent
 from topologies.records import CallRecord, LayerRecord, symbolic
 
+BOX_WIDTH = 0.5  # data units: a box takes half its column, the rest is room for the arrows between steps
+EXTRA_WIDTH = 0.45  # a box beside the one arrows join (a dropped y_t, a returned h_T): a little narrower
+HOVER_NUMBERS = 8  # of sample 0's numbers, a hover writes as many as the trace keeps (engine.observe.VALUE_WIDTH)
+
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
@@ -63,7 +67,7 @@ class Spot:
     def batch(self) -> int:
         return self.call.input_shapes[0][0]
 
-    def geometry(self, height: float, width: float = 0.5, dx: float = 0.0, dy: float = 0.0) -> Geometry:
+    def geometry(self, height: float, width: float = BOX_WIDTH, dx: float = 0.0, dy: float = 0.0) -> Geometry:
         """A box at this cell's centre, or moved by (dx, dy) for one that sits beside the main box."""
         return Geometry(self.place.x + dx, self.grid.y_of(self.row_index) + dy, width, height)
 
@@ -125,7 +129,7 @@ def _state_cell(spot: Spot) -> Cell:
         return Cell(state)
     # return_sequences=False: the layer computed y_t = h_t here, then dropped it.
     dropped = f"y<sub>{t}</sub> of {plotly_text(row.layer)}: computed but discarded (return_sequences=False)"
-    above = spot.geometry(0.3, width=0.45, dx=geometry.x - spot.place.x, dy=geometry.height / 2 + 0.4)
+    above = spot.geometry(0.3, width=EXTRA_WIDTH, dx=geometry.x - spot.place.x, dy=geometry.height / 2 + 0.4)
     return Cell(state, (spot.box("discarded", row.layer, shape, above, f"y<sub>{t}</sub>", dropped),))
 
 
@@ -193,7 +197,7 @@ def _returned_states(spot: Spot) -> tuple[Box, ...]:
         heading = f"<b>returned state {letter}</b> · {plotly_text(layer.layer)}"
         hover = _hover(heading, None, shape, axes, values, _one_step(shape, shape[0]))
         # Beside the last y, to its right: a tensor of its own, not a step.
-        beside = spot.geometry(_height(shape[-1]), width=0.45, dx=0.75 * offset)
+        beside = spot.geometry(_height(shape[-1]), width=EXTRA_WIDTH, dx=0.75 * offset)
         boxes.append(spot.box(role, layer.layer, shape, beside, f"{letter}<sub>T</sub>", hover, values))
     return tuple(boxes)
 
@@ -246,7 +250,7 @@ def _fitted(label: str, height: float, spot: Spot) -> Geometry:
         return spot.geometry(height, **beside)
     needed = (text_extent(label, FONT_SIZE)[0] + 2 * LABEL_PAD) / MIN_COLUMN
     widest = LONE_BOX if len(spot.grid.places[spot.row_index]) == 1 else WIDE_BOX
-    return spot.geometry(height, width=min(max(needed, 0.5), widest))
+    return spot.geometry(height, width=min(max(needed, BOX_WIDTH), widest))
 
 
 def _step_values(values, step: int, rank: int):
@@ -273,7 +277,7 @@ def _hover(heading: str, t: int | None, shape, axes, values, step_shape: tuple) 
     if values is not None:
         shown = ", ".join(
             f"{value:.3g}" if isinstance(value, float) else str(value)
-            for value in (values if isinstance(values, list) else [values])[:8]
+            for value in (values if isinstance(values, list) else [values])[:HOVER_NUMBERS]
         )
-        lines.append(f"sample 0: [{shown}{', …' if isinstance(values, list) and len(values) >= 8 else ''}]")
+        lines.append(f"sample 0: [{shown}{', …' if isinstance(values, list) and len(values) >= HOVER_NUMBERS else ''}]")
     return "<br>".join(lines)

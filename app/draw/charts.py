@@ -14,9 +14,12 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.draw.palette import INPUT_FILL, LIGHT_STATE_FILL, OUTPUT_INK, STATE_FILL
+from app.draw.plan import FONT_SIZE
 
 FEATURE_NAMES = ("pressure", "temperature")
-FONT = {"size": 15}  # legible on a projector
+FONT = {"size": FONT_SIZE}  # the unrolled picture's words: legible on a projector
+MARGIN = {"t": 10, "b": 10}  # pixels above and below a chart
+NOTED_MARGIN = {"t": 30, "b": 10}  # room above for a note written at the plot's top (a window, known | future)
 TABLE_COLUMNS = 10  # table columns in one row of tank tables: "PA1, TA1" fits at 1024 pixels wide
 
 
@@ -53,7 +56,7 @@ def series_chart(series: np.ndarray, window: int, look_back: int, target: np.nda
             marker={"size": 14, "color": OUTPUT_INK, "symbol": "star"},
         )
     )
-    figure.update_layout(height=330, margin={"t": 30, "b": 10}, font=FONT, xaxis_title="position in the series")
+    figure.update_layout(height=330, margin=NOTED_MARGIN, font=FONT, xaxis_title="position in the series")
     return figure
 
 
@@ -70,7 +73,7 @@ def windows_heatmap(inputs: np.ndarray) -> go.Figure:
         )
     )
     heatmap.update_yaxes(autorange="reversed")
-    heatmap.update_layout(height=330, margin={"t": 10, "b": 10}, font={"size": 13})
+    heatmap.update_layout(height=330, margin=MARGIN, font={"size": 13})
     return heatmap
 
 
@@ -109,7 +112,7 @@ def windows_and_chunks(length: int, look_back: int, lanes: int = 6) -> go.Figure
     last = max(shown_windows - 1 + look_back, shown_chunks * look_back)  # the last position drawn, at most length
     figure.update_layout(
         height=300,
-        margin={"t": 10, "b": 10},
+        margin=MARGIN,
         font=FONT,
         showlegend=False,
         plot_bgcolor="white",
@@ -130,7 +133,7 @@ def forecast_chart(truth: np.ndarray, predicted: list[float], known: int) -> go.
         mode="lines+markers",
     )
     figure.add_vline(x=known + 0.5, line_dash="dash", annotation_text="known | future")
-    figure.update_layout(height=320, font=FONT, margin={"t": 30, "b": 10}, xaxis_title="step")
+    figure.update_layout(height=320, font=FONT, margin=NOTED_MARGIN, xaxis_title="step")
     return figure
 
 

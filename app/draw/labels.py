@@ -37,6 +37,9 @@ MERGED = {
     "mul": "multiplied (mul)",
     "ave": "averaged (ave)",
 }
+DIVIDER_LEFT = 0.55  # data units a call's divider stands left of the centre of its first column
+# Data units a nested model's frame reaches past the centres of its first and last columns, and of its rows.
+FRAME_ACROSS, FRAME_UP = 0.55, 0.65
 RESET_Y = -0.75  # "⟲ reset", at the foot of the divider: below the input row's boxes
 STEP_Y = -1.1  # t = 1, 2, ...: a line below the resets, so the two never meet
 CODE_BREAKS = (", ", ": ")  # where a layer's code may be wrapped: LSTM(4, | return_sequences=True)
@@ -178,11 +181,11 @@ def dividers(grid: Grid) -> list[Divider | Text]:
             continue
         seen.add(column.call)
         call = grid.trace.calls[column.call]
-        x = grid.x_of(column_index) - 0.55 if column_index else grid.x_of(0)
+        x = grid.x_of(column_index) - DIVIDER_LEFT if column_index else grid.x_of(0)
         if column_index:
             marks.append(Divider(x, RESET_Y, top))
         label = f"<b>{plotly_text(call.label)}</b><br>{tuple(call.input_shapes[0])}"
-        marks.append(Text(x + (0.55 if column_index else 0), top + 0.45, label, size=SMALL_SIZE))
+        marks.append(Text(x + (DIVIDER_LEFT if column_index else 0), top + 0.45, label, size=SMALL_SIZE))
         if call.reset_before:
             marks.append(Text(x, RESET_Y, "⟲ reset", colour=RESET_TEXT, size=SMALL_SIZE))
     return marks
@@ -202,9 +205,9 @@ def frames(grid: Grid) -> list[Frame | Text]:
         ]
         if not inside:
             continue
-        right = grid.x_of(len(grid.columns) - 1) + 0.55 + FRAME_STRIP
-        top = grid.y_of(max(inside)) + 0.65 + (DROPPED_BAND if grid.drops_outputs(max(inside)) else 0.0)
-        frame = Frame(grid.x_of(0) - 0.55, grid.y_of(min(inside)) - 0.65, right, top)
+        right = grid.x_of(len(grid.columns) - 1) + FRAME_ACROSS + FRAME_STRIP
+        top = grid.y_of(max(inside)) + FRAME_UP + (DROPPED_BAND if grid.drops_outputs(max(inside)) else 0.0)
+        frame = Frame(grid.x_of(0) - FRAME_ACROSS, grid.y_of(min(inside)) - FRAME_UP, right, top)
         title = f"<b>{plotly_text(model.name)}</b> (a Model)"
         marks.append(frame)
         middle = (frame.y0 + frame.y1) / 2

@@ -65,7 +65,7 @@ from topologies.report import title
 MIN_ROW = 77
 # Two words that would need more than this across to stand side by side are set one above the other.
 SIDE_BY_SIDE = 4 * MIN_COLUMN
-GAP = 4  # pixels between any two words
+WORD_GAP = 4  # pixels between any two words
 # A row's name and shapes are wrapped to the widest of these that lets the figure fit the room a
 # chart has on the Shapes page with the sidebar open: on a projector's 1024 x 768, then at 1400
 # px wide. A figure that fits neither takes the narrowest, and scrolls sideways as little as it can.
@@ -191,7 +191,7 @@ def _scale(words: list[_Word]) -> tuple[float, float]:
     ordered = sorted(words, key=lambda word: word.y)
     tallest = max((word.height for word in words), default=0.0)
     for index, first in enumerate(ordered):
-        reach = (first.height / 2 + tallest / 2 + GAP) / MIN_ROW  # farther up, no scale lets them meet
+        reach = (first.height / 2 + tallest / 2 + WORD_GAP) / MIN_ROW  # farther up, no scale lets them meet
         for second in ordered[index + 1 :]:
             if second.y - first.y >= reach:
                 break
@@ -211,17 +211,17 @@ def _overhang(words: list[_Word], x_range: tuple[float, float], across: float) -
 
 
 def _apart_across(first: _Word, second: _Word) -> float:
-    """Pixels per unit across that set the two side by side, GAP apart (inf if nothing can)."""
+    """Pixels per unit across that set the two side by side, WORD_GAP apart (inf if nothing can)."""
     if first.x > second.x:
         first, second = second, first
-    pixels = (1 - first.left) * first.width + second.left * second.width + GAP
+    pixels = (1 - first.left) * first.width + second.left * second.width + WORD_GAP
     return pixels / (second.x - first.x) if second.x > first.x else math.inf
 
 
 def _apart_up(first: _Word, second: _Word) -> float:
-    """Pixels per unit up that set the two one above the other, GAP apart (inf if nothing can)."""
+    """Pixels per unit up that set the two one above the other, WORD_GAP apart (inf if nothing can)."""
     distance = abs(first.y - second.y)
-    return ((first.height + second.height) / 2 + GAP) / distance if distance else math.inf
+    return ((first.height + second.height) / 2 + WORD_GAP) / distance if distance else math.inf
 
 
 def _y_range(marks: list[Mark], words: list[_Word], up: float) -> tuple[float, float]:
@@ -235,7 +235,7 @@ def _y_range(marks: list[Mark], words: list[_Word], up: float) -> tuple[float, f
                 ends += [mark.y0, mark.y1]
             case Arrow():
                 ends += [point[1] for point in (mark.start, mark.end, mark.via) if point]
-    margin = GAP / up
+    margin = WORD_GAP / up
     return min(ends) - margin, max(ends) + margin
 
 

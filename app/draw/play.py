@@ -50,7 +50,7 @@ CARRIED = ("carry", "feedback", "state")  # arrows that bring the past into a st
 STATE_ROWS = ("recurrent", "forward", "backward", "cell")  # rows whose boxes are h_t
 BUTTONS = ("▶ Play", "❚❚ Pause")
 BUTTON_PAD = 10  # pixels of a button around its label, each side
-GAP = 8  # pixels between the plot, the controls and the numbers
+CONTROLS_GAP = 8  # pixels between the plot, the controls and the numbers under it
 CONTROLS = 58  # pixels: the slider's rail, its ticks and their labels; the buttons beside it
 STEP_INSET = 10  # pixels from a Plotly slider's end to its first and last stop (plotly.js)
 
@@ -134,8 +134,8 @@ def _with_room(plan: Plan, timeline: list[Moment]) -> Plan:
     """The plan with room under the plot for the controls and the numbers: taller, wider to the
     right where the numbers need it, wider to the left where the buttons would meet the slider."""
     lines = max(moment.numbers.count("<br>") + 1 for moment in timeline)
-    room = GAP + CONTROLS + round(lines * LINE_SPACING * FONT_SIZE) + GAP
-    wider_left = max(0, math.ceil(EDGE + _buttons_width() + GAP - (_across(plan, timeline[0].x) - STEP_INSET)))
+    room = CONTROLS_GAP + CONTROLS + round(lines * LINE_SPACING * FONT_SIZE) + CONTROLS_GAP
+    wider_left = max(0, math.ceil(EDGE + _buttons_width() + CONTROLS_GAP - (_across(plan, timeline[0].x) - STEP_INSET)))
     widest = max(text_extent(moment.numbers, FONT_SIZE)[0] for moment in timeline)
     wider_right = max(0, math.ceil(EDGE + widest + EDGE - plan.width - wider_left))
     left, right, top, bottom = plan.margin
@@ -159,7 +159,7 @@ def _controls(plan: Plan, timeline: list[Moment], look: Look) -> tuple[list[dict
     plot_width, plot_height = plan.width - left - right, plan.height - top - bottom
     first, last = _across(plan, timeline[0].x), _across(plan, timeline[-1].x)
     font = dict(size=look.px(SMALL_SIZE), color=look.ink(TEXT))
-    place = dict(y=-GAP / plot_height, yanchor="top", pad=dict(t=0, r=0, b=0, l=0), font=font)
+    place = dict(y=-CONTROLS_GAP / plot_height, yanchor="top", pad=dict(t=0, r=0, b=0, l=0), font=font)
     slider_start = first - STEP_INSET - left  # pixels from the plot's left edge
     buttons = dict(
         type="buttons",
@@ -167,7 +167,7 @@ def _controls(plan: Plan, timeline: list[Moment], look: Look) -> tuple[list[dict
         showactive=False,
         # Anchored by their right end, just before the slider: Plotly keeps x within -2 to 3 plot
         # widths, which the figure's left edge is not, beside a picture of one or two columns.
-        x=(slider_start - GAP) / plot_width,
+        x=(slider_start - CONTROLS_GAP) / plot_width,
         xanchor="right",
         buttons=[
             dict(label=BUTTONS[0], method="animate", args=[None, _animation(STEP_MS, from_current=True)]),
@@ -196,7 +196,7 @@ def _numbers_note(moment: Moment, plan: Plan, look: Look) -> dict:
     plot_width, plot_height = plan.width - left - right, plan.height - top - bottom
     return dict(
         x=(EDGE - left) / plot_width,
-        y=-(GAP + CONTROLS) / plot_height,
+        y=-(CONTROLS_GAP + CONTROLS) / plot_height,
         xref="paper",
         yref="paper",
         xanchor="left",
