@@ -151,10 +151,7 @@ def parse_field(name: str, raw: object) -> object:
         # Accept any capitalisation, since people type "lstm" as often as "LSTM".
         return next((choice for choice in CHOICES[name] if choice.lower() == text.lower()), text)
     if name == "any_length":
-        flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-        if text.lower() not in flags:
-            raise ConfigError("any_length is ", quoted(raw), ", but it must be true or false.")
-        return flags[text.lower()]
+        return parse_flag(name, raw)
     low, high = LIMITS[name]
     try:
         return int(text)
@@ -162,3 +159,22 @@ def parse_field(name: str, raw: object) -> object:
         raise ConfigError(
             f"{name} is ", quoted(raw), f", but it must be a whole number from {low} to {high}."
         ) from None
+
+
+# The words a yes-or-no setting may be written with, in a link or on a command line.
+FLAG_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def parse_flag(name: str, raw: str, allowed: str = "true or false") -> bool:
+    """A yes-or-no setting from text: true, 1 or yes; false, 0 or no; any capitalisation.
+
+        parse_flag("any_length", " Yes")   # True
+        parse_flag("any_length", "maybe")  # ConfigError: any_length is 'maybe', but it must be true or false.
+
+    `allowed` is how the refusal names the words accepted: a caller whose links are documented
+    as ?present=1 says "true or false (1 or 0)".
+    """
+    text = raw.strip().lower()
+    if text not in FLAG_WORDS:
+        raise ConfigError(f"{name} is ", quoted(raw), f", but it must be {allowed}.")
+    return FLAG_WORDS[text]

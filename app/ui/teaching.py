@@ -23,9 +23,8 @@ from app.draw.quiz import OUTPUT
 from app.ui.compare import OFF
 from app.ui.compare import SETTINGS as COMPARED
 from app.ui.literal import literal, markdown_of
+from topologies.config import parse_flag
 from topologies.refusal import Refusal, quoted
-
-FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,9 +79,7 @@ def teaching_value(name: str, raw: str) -> object:
         return text
     if name == "compare_with":  # checked against the setting's other values in the sidebar (app.ui.compare)
         return raw.strip()
-    if text not in FLAGS:
-        raise Refusal(f"{name} is ", quoted(raw), ", but it must be true or false (1 or 0).")
-    return FLAGS[text]
+    return parse_flag(name, raw, allowed="true or false (1 or 0)")
 
 
 def teaching_from_query(query: dict[str, str]) -> tuple[dict[str, object], list[str]]:
