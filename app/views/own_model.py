@@ -9,10 +9,10 @@ from app.ui.history import stop_page
 from app.ui.literal import literal, markdown_of
 from app.ui.runnable import stack_code
 from app.ui.showing import page_look, show_diagram
+from app.ui.summary import show_summary
 from topologies.config import ConfigError, parse_config
 from topologies.own.stack import StackError, accepted_part, parse_stack
 from topologies.refusal import Refusal
-from topologies.report import input_summary, layer_rows, output_summary
 
 EXAMPLES = {
     "The seed's GRU text model": (
@@ -86,12 +86,7 @@ except Refusal as error:
 
 show_diagram(draw(result, page_look()), "diagram", filename="rnn_shapes_your_model")
 
-input_metric, output_metric, params_metric = st.columns(3)
-input_metric.metric("Input shape", input_summary(result))
-output_metric.metric("Output shape", output_summary(result))
-params_metric.metric("Parameters", f"{result.params:,}")
-st.markdown("#### Every layer, as measured")
-st.table(layer_rows(result), hide_index=True)  # every cell read in full, as on the Shapes page
+show_summary(result)
 if upload is None:
     with st.expander("Show the Keras 3 code that builds this stack"):
         parsed = parse_stack(text)

@@ -26,6 +26,7 @@ from app.ui.quiz_box import quiz_box
 from app.ui.runnable import runnable_code
 from app.ui.showing import page_look, show_diagram
 from app.ui.slides import slide_name, slides
+from app.ui.summary import show_summary
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config, ConfigError, parse_config
 from topologies.records import Trace
@@ -55,29 +56,24 @@ def caption(result: Trace) -> str:
     return f"**{result.topology}**: {summary} Input {input_summary(result)}, output {output_summary(result)}."
 
 
+def any_length_note(result: Trace, config: Config) -> str:
+    """For a model built with steps=None, what it accepts beside what this run fed it; "" otherwise."""
+    if not config.any_length:
+        return ""
+    declared = layer_rows(result)[0]["as declared"]
+    return (
+        f"Built with steps=None: {result.layers[0].name} declares {declared}, any batch and any number of steps; "
+        f"this run fed it {result.calls[0].input_shapes[0][1]} steps."
+    )
+
+
 def details(result: Trace, config: Config, dark: bool) -> None:
     """The measured numbers in full: metrics, the layer and call tables, the facts and the code
     (coloured for a dark page where `dark`)."""
     first_call = result.calls[0]
-    input_metric, output_metric, params_metric = st.columns(3)
-    input_metric.metric("Input shape", input_summary(result))
-    output_metric.metric("Output shape", output_summary(result))
-    params_metric.metric("Parameters", f"{result.params:,}")
-    if config.any_length:  # what the model accepts, beside what this run fed it
-        first_layer = result.layers[0]
-        declared = layer_rows(result)[0]["as declared"]
-        st.caption(
-            f"Built with steps=None: {first_layer.name} declares {declared}, any batch and any number of steps; "
-            f"this run fed it {first_call.input_shapes[0][1]} steps."
-        )
-
-    # Plain tables, not st.dataframe: every cell is read in full, on a projector too, and the
-    # browser paints the picture above them about 0.3 s sooner (bench/browser.py).
-    st.markdown("#### Every layer, as measured")
-    st.table(layer_rows(result), hide_index=True)
-
+    show_summary(result, any_length_note(result, config))
     calls = call_rows(result)
-    if calls:
+    if calls:  # a plain table too, read in full (app.ui.summary)
         st.markdown("#### The calls, in order")
         st.table(calls, hide_index=True)
     if result.facts.stateful_vs_whole_max_abs_diff is not None:
