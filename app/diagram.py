@@ -54,7 +54,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.draw.describe import describe
-from app.draw.layout import layout
+from app.draw.grid import Grid
+from app.draw.layout import plan_of
 from app.draw.looks import SCREEN, Look
 from app.draw.play import play
 from app.draw.quiz import hidden_text, hide
@@ -71,9 +72,10 @@ def draw(trace: Trace, look: Look = SCREEN, hidden: Shape | None = None, played:
     """The unrolled network of `trace`, annotated with every shape the run produced, dressed by
     `look` (app.draw.looks: larger for a projector); a `hidden` shape is written "(?)" (app.draw.quiz);
     `played`, with a slider and Play to show it one step at a time (app.draw.play)."""
-    plan, description = layout(trace), describe(trace)  # the alt text: app.draw.describe
+    grid = Grid.of(trace)  # the columns and rows, worked out once: the layout and the playback stand on them
+    plan, description = plan_of(grid), describe(trace)  # the alt text: app.draw.describe
     if hidden is not None:
         plan, description = hide(plan, hidden), hidden_text(description, hidden)
-    figure = play(plan, trace, look) if played else render(plan, look)
+    figure = play(plan, grid, look) if played else render(plan, look)
     figure.layout.meta = {**figure.layout.meta, "description": description}
     return figure

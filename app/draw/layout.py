@@ -107,7 +107,13 @@ class _Word:
 def layout(trace: Trace) -> Plan:
     """The unrolled network of `trace` as a Plan: boxes, arrows and words, in paint order, at a
     scale where no two words meet."""
-    grid = Grid.of(trace)
+    return plan_of(Grid.of(trace))
+
+
+def plan_of(grid: Grid) -> Plan:
+    """The Plan of the grid's trace, as `layout` makes it. A caller that needs the grid again
+    (app.draw.play: which column each frame lights) makes it once and hands it to both."""
+    trace = grid.trace
     filled = _fill(grid)
     plot = _plot_marks(grid, filled)
     # Each row's name and shapes, wrapped at each width tried: measured to choose one, then drawn.

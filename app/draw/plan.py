@@ -271,6 +271,17 @@ class Plan:
     height: int  # pixels: the rows likewise
     margin: tuple[int, int, int, int]  # pixels (left, right, top, bottom): the row names and shapes, title, legend
 
+    def with_room(self, below: int, left: int = 0, right: int = 0) -> Plan:
+        """The same picture in a larger figure: `below` more pixels under the plot, `left` and
+        `right` more beside it, each added to its margin (app.draw.play's controls go there)."""
+        margin_left, margin_right, top, bottom = self.margin
+        return dataclasses.replace(
+            self,
+            width=self.width + left + right,
+            height=self.height + below,
+            margin=(margin_left + left, margin_right + right, top, bottom + below),
+        )
+
     @property
     def boxes(self) -> list[Box]:
         """The boxes in paint order: Arrow.source and Arrow.target index this list."""

@@ -68,9 +68,9 @@ class Moment:
     carried: tuple[Arrow, ...]  # the arrows that bring h_(t-1) (or a fed-back output) into it
 
 
-def moments(plan: Plan, trace: Trace) -> list[Moment]:
-    """The frames of `plan`, one per drawn column of `trace`, in drawing order."""
-    grid = Grid.of(trace)
+def moments(plan: Plan, grid: Grid) -> list[Moment]:
+    """The frames of `plan`, one per drawn column of the grid it was laid out on, in drawing order."""
+    trace = grid.trace
     centres = [grid.x_of(index) for index in range(len(grid.columns))]
     boxes = plan.boxes
     found = []
@@ -93,9 +93,10 @@ def moments(plan: Plan, trace: Trace) -> list[Moment]:
     return found
 
 
-def play(plan: Plan, trace: Trace, look: Look) -> go.Figure:
-    """The figure of `plan` with its playback: a slider over the steps, Play and Pause, frames."""
-    timeline = moments(plan, trace)
+def play(plan: Plan, grid: Grid, look: Look) -> go.Figure:
+    """The figure of `plan`, laid out on `grid` (app.draw.layout.plan_of), with its playback: a
+    slider over the steps, Play and Pause, frames."""
+    timeline = moments(plan, grid)
     plan = _with_room(plan, timeline)
     data, layout = figure_parts(plan, look)
     # Under the veil and the glow, but the arrows, which are drawn over the glow.
@@ -138,13 +139,7 @@ def _with_room(plan: Plan, timeline: list[Moment]) -> Plan:
     wider_left = max(0, math.ceil(EDGE + _buttons_width() + CONTROLS_GAP - (_across(plan, timeline[0].x) - STEP_INSET)))
     widest = max(text_extent(moment.numbers, FONT_SIZE)[0] for moment in timeline)
     wider_right = max(0, math.ceil(EDGE + widest + EDGE - plan.width - wider_left))
-    left, right, top, bottom = plan.margin
-    return dataclasses.replace(
-        plan,
-        width=plan.width + wider_left + wider_right,
-        height=plan.height + room,
-        margin=(left + wider_left, right + wider_right, top, bottom + room),
-    )
+    return plan.with_room(room, wider_left, wider_right)
 
 
 def _controls(plan: Plan, timeline: list[Moment], look: Look) -> tuple[list[dict], list[dict]]:
