@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import topologies.config as config_module
-from app.ui.controls import config_from_query, query_from_config
+from app.ui.links import config_from_query, query_from_config
 from tests.helpers import DOCUMENTED_CELLS, documented_work
 from tests.syllabus import DOCUMENTED_CHOICES, DOCUMENTED_LIMITS, DOCUMENTED_TEACHING, DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config, ConfigError, parse_config, trace

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from app.ui.controls import config_from_query
+from app.ui.links import config_from_query
 from app.ui.slides import slide_name
 from app.ui.teaching import teaching_from_query
 from tests.helpers import assert_clean, open_app, shown_links

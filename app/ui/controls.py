@@ -5,36 +5,30 @@ widget writes the URL, a link fills the widgets, Back and Forward move between c
 (app/ui/history.py gives each picture its entry), and a value equal to its default leaves the URL,
 so links stay short. The defaults are the topology's own (one_to_many_stateful opens with
 units = features = 2), and a parameter a link leaves out means exactly that default, whether the
-link is opened, or reached with Back: so a link always reads back as the configuration it was
-written for, a refused one included. `persist_state="session"` keeps the settings when the user
+link is opened, or reached with Back. `persist_state="session"` keeps the settings when the user
 visits another page and comes back.
 
-A link is checked as a whole, not parameter by parameter: a value the widgets can hold (any
-whole number, a known name) goes into them even where the combination is refused, so the page
-shows the refusal and its fix for exactly what the link says. Only text no widget can hold (a
-word where a number goes, a setting that does not exist) is dropped, with one warning each.
-Nothing here draws a diagram or touches Keras.
+What a link asks for, which values a field accepts and what a topology switch must change are
+worked out in app.ui.links, without Streamlit; here they are read from and written to the
+widgets' state. Nothing here draws a diagram or touches Keras.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import streamlit as st
 
 from app.draw.palette import PALETTES
 from app.ui.compare import OFF, choices, right_value
-from app.ui.literal import literal, markdown_of
+from app.ui.links import DEFAULT_TOPOLOGY, allowed_range, config_from_query, defaults_of, settle
+from app.ui.literal import markdown_of
 from app.ui.teaching import CHECKED_ON_THE_PICTURE, Teaching, teaching_from_query, written
 from app.ui.teaching import HELP as TEACHING_HELP
 from app.ui.teaching import PARAMETERS as TEACHING_PARAMETERS
 from topologies.catalogue import CATALOGUE
-from topologies.config import CHOICES, FIELDS, LIMITS, Config, ConfigError, parse_config, parse_field
-from topologies.refusal import Refusal, quoted
+from topologies.config import CHOICES, FIELDS, Config, ConfigError
+from topologies.refusal import Refusal
 
-DEFAULT_TOPOLOGY = "many_to_one"
 SIZES = ("batch", "steps", "features", "units")
-LARGEST_WHOLE_NUMBER = 2**53 - 1  # a browser's number box holds whole numbers up to this
 HELP = {
     "batch": "Sequences processed side by side (the seed's oil tanks).",
     "steps": "Time steps per sequence: the columns of the picture.",
@@ -49,59 +43,6 @@ HELP = {
     "any_length": "Build with steps=None: one model accepts any sequence length.",
     "merge_mode": "How the two directions' h_t become y_t: side by side (concat, 2 x units) or number by number.",
 }
-
-
-def config_from_query(query: dict[str, str]) -> tuple[str, dict[str, object], list[str]]:
-    """The topology a link asks for, the values it sets, and one warning per parameter dropped.
-
-    The values are every parameter a widget can hold, unchecked against the others; what the
-    link leaves out is the topology's default (defaults_of). The warnings are
-    markdown in which everything the link brought is a code span (app.ui.literal): whoever wrote
-    the link cannot make the page show a link, an image or styled text.
-    """
-    warnings = []
-    topology_id = query.get("topology", DEFAULT_TOPOLOGY)
-    if topology_id not in CATALOGUE:
-        warnings.append(
-            f"The link's {literal(quoted('topology'))} was ignored: it is {literal(quoted(topology_id))}, "
-            f"not one of the {len(CATALOGUE)} topologies; showing {DEFAULT_TOPOLOGY}."
-        )
-        topology_id = DEFAULT_TOPOLOGY
-    values: dict[str, object] = {}
-    for name, raw in query.items():
-        if name == "topology" or name in TEACHING_PARAMETERS:  # how to show it, not what: app.ui.teaching
-            continue
-        try:
-            values[name] = holdable(name, raw)
-        except ConfigError as error:
-            # The refusal names the field and quotes the value; the link's own name for it leads.
-            warnings.append(f"The link's {literal(quoted(name))} was ignored: {markdown_of(error)}")
-    return topology_id, values, warnings
-
-
-def holdable(name: str, raw: str) -> object:
-    """The value of a link's parameter as a widget can hold it, or a ConfigError saying why not."""
-    if name not in FIELDS:
-        raise ConfigError(quoted(name), f" is not a setting; the settings are {', '.join(FIELDS)}.")
-    value = parse_field(name, raw)
-    if name in LIMITS and abs(value) > LARGEST_WHOLE_NUMBER:
-        low, high = LIMITS[name]
-        raise ConfigError(f"{name} is ", quoted(raw), f", but it must be a whole number from {low} to {high}.")
-    if name in CHOICES or name == "any_length":
-        Config(**{name: value})  # a name no box offers cannot be held: refused here
-    return value
-
-
-def query_from_config(topology_id: str, config: Config) -> dict[str, str]:
-    """The link to a configuration, as the bound widgets write it: what differs from the
-    topology's defaults."""
-    query = {} if topology_id == DEFAULT_TOPOLOGY else {"topology": topology_id}
-    defaults = defaults_of(topology_id)
-    for field in dataclasses.fields(Config):
-        value = getattr(config, field.name)
-        if value != getattr(defaults, field.name):
-            query[field.name] = str(value).lower() if isinstance(value, bool) else str(value)
-    return query
 
 
 def open_link(query: dict[str, str]) -> None:
@@ -192,7 +133,7 @@ def compare_boxes() -> tuple[str, str]:
     link's, or one the sidebar just made stale) is refused in one sentence among the link's
     warnings, and the box falls back before it is drawn: a bound box would drop it silently."""
     topology_id = st.session_state.get("topology", DEFAULT_TOPOLOGY)
-    values = {name: st.session_state.get(name, getattr(defaults_of(topology_id), name)) for name in FIELDS}
+    values = {**defaults_of(topology_id).to_dict(), **widget_values()}
     offered = choices(topology_id, values)
     setting, value = st.session_state.get("compare", OFF), st.session_state.get("compare_with", "")
     try:
@@ -216,10 +157,9 @@ def compare_boxes() -> tuple[str, str]:
     return setting, "" if value == offered[setting][0] else value  # the first, as the link leaves it out
 
 
-def defaults_of(topology_id: str) -> Config:
-    """What the widgets show when nothing else says, and what a link leaves out: the topology's
-    own defaults (Config's, bent where the topology needs it to open on a picture)."""
-    return CATALOGUE[topology_id].default_config()
+def widget_values() -> dict[str, object]:
+    """The Config fields the widgets hold now; a field no widget has held this session is left out."""
+    return {name: st.session_state[name] for name in FIELDS if name in st.session_state}
 
 
 def bound(key: str) -> dict[str, object]:
@@ -236,44 +176,10 @@ def _choice(name: str, label: str, defaults: Config) -> str:
 def _size_input(name: str, topology, defaults: Config) -> int:
     """A whole number with no bounds of its own: a value out of range reaches the page, which
     says what is allowed and offers the fix. The help gives the range that applies now."""
-    low, high = allowed_range(topology, name)
+    low, high = allowed_range(topology, name, widget_values())
     return st.sidebar.number_input(
         name, value=getattr(defaults, name), step=1, help=f"{HELP[name]} Here: {low} to {high}.", **bound(name)
     )
-
-
-def allowed_range(topology, name: str) -> tuple[int, int]:
-    """The values of `name` this topology accepts with the other fields as they are now.
-
-    Every limit is an interval: a size cap, a budget that grows with the size, units equal to
-    features, chunks up to steps. So from one accepted value, the ends are found by halving.
-    """
-    low, high = LIMITS[name]
-    defaults = topology.default_config()
-    current = {field: st.session_state.get(field, getattr(defaults, field)) for field in FIELDS}
-
-    def accepted(value: int) -> bool:
-        try:
-            topology.check(Config(**{**current, name: value}))
-        except (ConfigError, TypeError):
-            return False
-        return True
-
-    inside = next((value for value in (current[name], low, high) if isinstance(value, int) and accepted(value)), None)
-    if inside is None:
-        return low, high  # nothing fits with the others as they are: the field's own range
-    return _edge(accepted, inside, low), _edge(accepted, inside, high)
-
-
-def _edge(accepted, inside: int, bound: int) -> int:
-    """The accepted value furthest from `inside` towards `bound`, for an interval of accepted values."""
-    good, bad = inside, bound
-    if accepted(bound):
-        return bound
-    while abs(bad - good) > 1:
-        middle = (good + bad) // 2
-        good, bad = (middle, bad) if accepted(middle) else (good, middle)
-    return good
 
 
 def adapt_to_topology() -> None:
@@ -284,32 +190,11 @@ def adapt_to_topology() -> None:
     in turn; what was changed, and why, is left in st.session_state.adapted for the page to say.
     """
     topology = CATALOGUE[st.session_state.topology]
-    values = {name: st.session_state[name] for name in FIELDS if name in st.session_state}
-    changes, reasons = settle(topology, values)
+    changes, reasons = settle(topology, widget_values())
     st.session_state.update(changes)
     if changes:
         changed = ", ".join(f"{name} set to {value}" for name, value in changes.items())
         st.session_state.adapted = f"For {topology.id}, {changed}: {' '.join(reasons)}"
-
-
-def settle(topology, values: dict[str, object]) -> tuple[dict[str, object], list[str]]:
-    """The changes that make `values` (over the topology's defaults) build for `topology`, and why.
-
-    Each refusal that names its own fix ("units must equal features") is applied in turn; fixes
-    settle one field each, and none undoes another."""
-    changes: dict[str, object] = {}
-    reasons: list[str] = []
-    for _ in range(len(FIELDS)):
-        try:
-            topology.check(parse_config({**dataclasses.asdict(topology.default_config()), **values, **changes}))
-            break
-        except ConfigError as error:
-            usable = {name: value for name, value in error.fix.items() if name not in changes}
-            if not usable:
-                break
-            changes.update(usable)
-            reasons.append(markdown_of(error))
-    return changes, reasons
 
 
 def fix_button(error: ConfigError) -> None:

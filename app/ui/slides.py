@@ -7,7 +7,7 @@ The files are made in the browser by Plotly's own exporter, the one behind the c
 icon: no browser runs on the server. Plotly offers one format per chart (its
 toImageButtonOptions), so the two buttons here set the chart's options for one click of that
 camera and put them back. The link is the page's address with the query a widget change would
-write (app.ui.controls.query_from_config, and the Teach settings that differ from their defaults),
+write (app.ui.links.query_from_config, and the Teach settings that differ from their defaults),
 in a read-only field with a Copy button (app.ui.copy_boxes.link_box).
 """
 
@@ -18,9 +18,10 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from app.ui.controls import SIZES, query_from_config
+from app.ui.controls import SIZES
 from app.ui.copy_boxes import link_box
 from app.ui.counted_button import BUTTON_STYLE
+from app.ui.links import query_from_config
 from app.ui.teaching import Teaching, teaching_query
 from topologies.catalogue import CATALOGUE
 from topologies.config import Config

@@ -21,6 +21,7 @@ from app.ui.controls import fix_button, open_link, sidebar, teaching_sidebar
 from app.ui.copy_boxes import code_box
 from app.ui.history import stop_page
 from app.ui.inside_cell_view import chosen_cell_layer, inside_cell_section, open_clicked_cell
+from app.ui.links import checked_config
 from app.ui.literal import markdown_of
 from app.ui.quiz_box import quiz_box
 from app.ui.runnable import runnable_code
@@ -28,7 +29,7 @@ from app.ui.showing import page_look, show_diagram
 from app.ui.slides import slide_name, slides
 from app.ui.summary import show_summary
 from topologies.catalogue import CATALOGUE
-from topologies.config import Config, ConfigError, parse_config
+from topologies.config import Config, ConfigError
 from topologies.records import Trace
 from topologies.report import call_rows, input_summary, layer_rows, output_summary
 
@@ -108,7 +109,6 @@ teaching = teaching_sidebar()
 # A later call of set_page_config changes only what it names: Streamlit 1.67 folds or opens the
 # sidebar when this changes, unless the user has folded or opened it by hand (then theirs stays).
 st.set_page_config(initial_sidebar_state="collapsed" if teaching.present else "auto")
-topology = CATALOGUE[topology_id]
 
 if not teaching.present:
     st.title("RNN shapes")
@@ -116,8 +116,7 @@ if not teaching.present:
     explain(topology_id)
 
 try:
-    config = parse_config(values)
-    topology.check(config)
+    config = checked_config(topology_id, values)
     with st.spinner("Building the Keras model and running it…"):
         result = cached_trace(topology_id, config)
 except ConfigError as error:
