@@ -15,7 +15,7 @@ import dataclasses
 import math
 
 from app.draw.grid import Grid, Place, Row, own_steps, own_timeline
-from app.draw.plan import FONT_SIZE, LABEL_PAD, MIN_COLUMN, Box, Geometry, plotly_text, text_extent
+from app.draw.plan import FONT_SIZE, LABEL_PAD, MIN_COLUMN, Box, Geometry, numbers_text, plotly_text, text_extent
 from topologies.records import CallRecord, LayerRecord, symbolic
 
 BOX_WIDTH = 0.5  # data units: a box takes half its column, the rest is room for the arrows between steps
@@ -275,9 +275,7 @@ def _hover(heading: str, t: int | None, shape, axes, values, step_shape: tuple) 
         f"whole tensor: {symbolic(shape, axes)}",
     ]
     if values is not None:
-        shown = ", ".join(
-            f"{value:.3g}" if isinstance(value, float) else str(value)
-            for value in (values if isinstance(values, list) else [values])[:HOVER_NUMBERS]
-        )
-        lines.append(f"sample 0: [{shown}{', …' if isinstance(values, list) and len(values) >= HOVER_NUMBERS else ''}]")
+        # The trace keeps HOVER_NUMBERS of a vector: as many kept means there may be more.
+        cut = isinstance(values, list) and len(values) >= HOVER_NUMBERS
+        lines.append("sample 0: " + numbers_text(values if isinstance(values, list) else [values], HOVER_NUMBERS, cut))
     return "<br>".join(lines)

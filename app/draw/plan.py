@@ -218,6 +218,13 @@ def plotly_text(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
+def numbers_text(values, shown: int, cut: bool) -> str:
+    """Sample numbers as a picture writes them: "[0.123, -0.456, …]", the first `shown` to three
+    significant digits, and "…" where `cut` says the vector goes on past what is written."""
+    written = ", ".join(f"{value:.3g}" if isinstance(value, float) else str(value) for value in values[:shown])
+    return f"[{written}{', …' if cut else ''}]"
+
+
 @dataclasses.dataclass(frozen=True)
 class Text:
     """Words on the picture: a row's name and shapes, a call's name, t = 3."""

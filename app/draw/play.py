@@ -37,7 +37,18 @@ from app.draw.arrow_paths import NAMES as ARROW_NAMES
 from app.draw.grid import Grid
 from app.draw.looks import Look
 from app.draw.palette import HIGHLIGHT, TEXT
-from app.draw.plan import EDGE, FONT_SIZE, LINE_SPACING, SMALL_SIZE, Arrow, Box, Plan, plotly_text, text_extent
+from app.draw.plan import (
+    EDGE,
+    FONT_SIZE,
+    LINE_SPACING,
+    SMALL_SIZE,
+    Arrow,
+    Box,
+    Plan,
+    numbers_text,
+    plotly_text,
+    text_extent,
+)
 from app.draw.render import figure_parts
 from topologies.records import Trace
 
@@ -258,8 +269,7 @@ def _sample_lines(inside: list[Box], grid: Grid, emptied: bool) -> list[str]:
 
 def _numbers(sample: tuple) -> str:
     """[0.123, -0.456, …]: the first SHOWN_NUMBERS, to three significant digits."""
-    shown = ", ".join(f"{value:.3g}" if isinstance(value, float) else str(value) for value in sample[:SHOWN_NUMBERS])
-    return f"[{shown}{', …' if len(sample) > SHOWN_NUMBERS else ''}]"
+    return numbers_text(sample, SHOWN_NUMBERS, cut=len(sample) > SHOWN_NUMBERS)
 
 
 def _band(moment: Moment, plan: Plan) -> dict:
