@@ -16,7 +16,8 @@ import pytest
 
 from tests.helpers import FEEDBACK
 from topologies import CATALOGUE, Config, ConfigError
-from topologies.cost import GATES, Cost, recurrent
+from topologies.cost import Cost, recurrent
+from topologies.layer_kinds import GATES
 
 # Small sizes with every dimension distinct, so a count that mixes two of them up shows.
 SMALL = Config(batch=3, steps=7, features=2, units=5, vocab=11, dense=6, chunks=2, horizon=3, depth=2, target_steps=4)

@@ -40,10 +40,7 @@ import dataclasses
 from collections.abc import Callable
 
 from topologies.config import Config, ConfigError
-
-# Each step of a cell computes this many (units x (units + inputs)) blocks: LSTM's four gates,
-# GRU's three, SimpleRNN's one.
-GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
+from topologies.layer_kinds import GATES
 
 SECONDS_LIMIT = 1.2  # the estimate's bound, with room for what it misses: runs stay under 2 s (bench/corners.py)
 MEGABYTES_LIMIT = 200  # the estimate's bound: measured peaks stay under 300 MB

@@ -51,16 +51,22 @@ class LayerKind:
 
 # ------------------------------------------------------------------ recurrent layers
 
-RECURRENT_WEIGHTS = {"LSTM": (4, 1), "GRU": (3, 2), "SimpleRNN": (1, 1)}  # gates, bias vectors per gate
+# Each step of a cell computes this many blocks of units numbers, each from its own
+# (inputs + units) x units weights: LSTM's four gates (i, f, c, o), GRU's three (z, r, h),
+# SimpleRNN's one. The cost estimate (topologies.cost) and the own-model check count with it.
+GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
+# Bias vectors per gate: GRU keeps two, one added to x_t W and one to h_(t-1) U (reset_after=True,
+# Keras 3's default).
+BIASES = {"LSTM": 1, "GRU": 2, "SimpleRNN": 1}
 
 
 def recurrent_count(cell: str, units: int, inputs: int) -> int:
-    gates, biases = RECURRENT_WEIGHTS[cell]
-    return gates * units * (inputs + units + biases)
+    """The weights of one recurrent layer: recurrent_count("LSTM", units=4, inputs=2) == 112."""
+    return GATES[cell] * units * (inputs + units + BIASES[cell])
 
 
 def recurrent_formula(cell: str, units: int, inputs: int) -> str:
-    gates, biases = RECURRENT_WEIGHTS[cell]
+    gates, biases = GATES[cell], BIASES[cell]
     total = recurrent_count(cell, units, inputs)
     factor = f"{gates} x " if gates > 1 else ""
     return f"{factor}units x (inputs + units + {biases}) = {factor}{units} x ({inputs} + {units} + {biases}) = {total}"

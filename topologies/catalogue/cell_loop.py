@@ -25,7 +25,8 @@ import keras
 from keras import layers
 
 from topologies.config import check_fed_back
-from topologies.cost import GATES, Cost, call, data, fed, recurrent
+from topologies.cost import Cost, call, data, fed, recurrent
+from topologies.layer_kinds import GATES
 
 # Each step is one more call of the cell in the graph: one more node Keras builds, and then runs
 # on its own. Measured here, that is 0.05 to 0.1 s per step, whatever the sizes, so twelve steps

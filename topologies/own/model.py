@@ -21,12 +21,12 @@ import numpy as np
 
 from topologies.config import WORK_BUDGET, Config
 from topologies.contract import OwnModel
+from topologies.layer_kinds import cell_name, recurrent_count
 from topologies.own.stack import RECURRENT, Stack, StackError, parse_stack
 from topologies.refusal import Quoted, cut, quoted
 
 MAX_WEIGHTS = 20_000_000  # 80 MB of float32: far above any model a picture can teach with
 ALWAYS_ALLOWED_KEYWORDS = ("name",)
-GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,10 +163,8 @@ def _weights_and_work(layer, input_shape: tuple) -> tuple[int, int]:
         weights, work = _weights_and_work(layer.forward_layer, input_shape)
         return 2 * weights, 2 * work
     if name in (*RECURRENT, "RNN"):
-        cell = layer.cell
-        units = int(cell.units)
-        gates = GATES.get(type(cell).__name__.removesuffix("Cell"), 1)
-        return gates * units * (width + units + 2), batch * steps * units * (units + width)
+        units = int(layer.cell.units)
+        return recurrent_count(cell_name(layer), units, width), batch * steps * units * (units + width)
     if name == "TimeDistributed":
         return _weights_and_work(layer.layer, (batch, *input_shape[2:]))[0], 0
     if name == "Dense":
