@@ -1,25 +1,38 @@
-"""What one step of each Keras 3 cell computes: one table, CELL_MATH, an entry per cell.
+"""What one step of each Keras 3 cell computes, in NumPy: the LSTM, GRU and SimpleRNN equations, once.
 
-Each entry names the cell's weights and what their axes mean, the state it carries, and each
-intermediate of one step with its equation; its `step` computes them from the cell's own weights
-with keras.ops. The gate order inside the weights is Keras's own:
+Two callers run these equations. topologies/engine/replay.py runs a layer's cell over every step
+of sample 0 and keeps h_t (a trace's fast path); topologies/engine/inside_cell.py runs one step
+over the whole batch and keeps every intermediate for the page "Inside a cell". The table
+CELL_MATH describes each cell for that page: its weights and what their axes mean, the state it
+carries, and each intermediate of one step with its equation. The gate order inside the weights
+is Keras's own:
 
     LSTMCell       kernel (inputs, 4 x units)  columns in blocks i, f, c, o
     GRUCell        kernel (inputs, 3 x units)  blocks z, r, h; bias (2, 3 x units) with reset_after=True
     SimpleRNNCell  kernel (inputs, units)
 
 `*` in an equation multiplies number by number; `x W` is a matrix product. A sum of a (batch, n)
-array and an (n,) bias adds the bias to every sample's row.
+array and an (n,) bias adds the bias to every sample's row. Each step function takes x_t's part,
+x_t W + b, already computed: a caller running many steps multiplies all the steps' inputs by the
+kernel at once (one matrix product), and only h_(t-1) U is left to do step after step, which is
+all a recurrent layer has to do in order. The arrays may be one sample's vectors, (units,), or
+a batch, (batch, units): the gates are cut from the last axis.
+
+    weights = Weights.of(cell)
+    h_t = lstm_step(x_t @ weights.kernel + weights.input_bias, h, c, weights.recurrent, tanh, sigmoid)[-1]
+
 Reference: https://keras.io/api/layers/recurrent_layers/lstm_cell/
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
+from typing import NamedTuple
 
+import keras
 import numpy as np
-from keras import ops
 
 from topologies.records import Axes
 
@@ -27,10 +40,92 @@ VALUE_WIDTH = 8  # sample 0's numbers kept per value, as the picture's hover kee
 GATE = ("batch", "units")
 THREE_GATES = ("batch", "3 x units")
 
+# The NumPy twins of the Keras activations these equations know, by Keras's own name.
+ACTIVATIONS = {
+    "tanh": np.tanh,
+    "sigmoid": lambda values: 1 / (1 + np.exp(-values)),
+    "relu": lambda values: np.maximum(values, 0.0),
+    "linear": lambda values: values,
+}
+
 
 def rounded(array) -> tuple[float, ...]:
     """Sample 0's first VALUE_WIDTH numbers, rounded: enough to see, small to send."""
     return tuple(round(float(number), 4) for number in np.asarray(array)[0][:VALUE_WIDTH])
+
+
+def numpy_activation(function) -> Callable | None:
+    """The NumPy twin of a Keras activation, or None for one this module does not know."""
+    try:
+        return _known_activation(function)
+    except TypeError:  # an unhashable callable: not a Keras activation, nor in the cache
+        return None
+
+
+@functools.cache  # Keras's activations are a few module functions; serializing one costs 10 us
+def _known_activation(function):
+    name = keras.activations.serialize(function)
+    return ACTIVATIONS.get(name if isinstance(name, str) else None)
+
+
+class Weights(NamedTuple):
+    """A cell's weights as float32 NumPy arrays, as Keras computes with them."""
+
+    kernel: np.ndarray  # W: (inputs, gates x units), multiplies x_t
+    recurrent: np.ndarray  # U: (units, gates x units), multiplies h_(t-1)
+    input_bias: np.ndarray  # b: (gates x units,), added to x_t W; zeros without use_bias
+    recurrent_bias: np.ndarray  # a GRU's second bias row, added to h_(t-1) U; zeros for the others
+
+    @classmethod
+    def of(cls, cell) -> Weights:
+        kernel = np.asarray(cell.kernel, dtype="float32")
+        recurrent = np.asarray(cell.recurrent_kernel, dtype="float32")
+        zeros = np.zeros(recurrent.shape[1], dtype="float32")
+        bias = np.asarray(cell.bias, dtype="float32") if cell.use_bias else zeros
+        if bias.ndim == 2:  # GRUCell with reset_after=True: one row for x_t W, one for h_(t-1) U
+            return cls(kernel, recurrent, bias[0], bias[1])
+        return cls(kernel, recurrent, bias, zeros)
+
+
+# ------------------------------------------------------------------ the equations
+
+
+def lstm_step(from_input, hidden, carry, recurrent, activation, gate) -> tuple:
+    """One LSTM step from x_t W + b (`from_input`), h_(t-1) and c_(t-1): the four gates before
+    their activations, then i, f, c~, o, c_t and h_t, in CELL_MATH's order."""
+    summed = from_input + hidden @ recurrent  # (..., 4 x units): x_t W + b + h_(t-1) U
+    units = hidden.shape[-1]
+    # One gate call over all four quarters (the candidate's is not used): a third of the calls
+    # of gating i, f and o apart, and the same numbers, element by element.
+    gated = gate(summed)
+    input_gate, forget_gate, output_gate = gated[..., :units], gated[..., units : 2 * units], gated[..., 3 * units :]
+    candidate = activation(summed[..., 2 * units : 3 * units])
+    carry = forget_gate * carry + input_gate * candidate  # c_t
+    hidden = output_gate * activation(carry)  # h_t
+    return summed, input_gate, forget_gate, candidate, output_gate, carry, hidden
+
+
+def gru_step(from_input, hidden, recurrent, recurrent_bias, activation, gate) -> tuple:
+    """One GRU step (reset_after=True) from x_t W + b_x (`from_input`) and h_(t-1): x_t's and
+    h_(t-1)'s parts of the three gates, then z, r, h~ and h_t, in CELL_MATH's order."""
+    from_state = hidden @ recurrent + recurrent_bias  # (..., 3 x units): h_(t-1) U + b_h
+    units = hidden.shape[-1]
+    # z and r gated in one call over the first two thirds, as the LSTM's gates are.
+    gated = gate(from_input[..., : 2 * units] + from_state[..., : 2 * units])
+    update, reset = gated[..., :units], gated[..., units:]
+    # The reset gate scales h_(t-1)'s product, not h_(t-1) itself (reset_after=True).
+    candidate = activation(from_input[..., 2 * units :] + reset * from_state[..., 2 * units :])
+    hidden = update * hidden + (1 - update) * candidate  # h_t
+    return from_input, from_state, update, reset, candidate, hidden
+
+
+def simple_step(from_input, hidden, recurrent, activation) -> tuple:
+    """One SimpleRNN step from x_t W + b (`from_input`) and h_(t-1): the sum, then h_t."""
+    summed = from_input + hidden @ recurrent  # (..., units)
+    return summed, activation(summed)
+
+
+# ------------------------------------------------------------------ one step, every intermediate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,41 +136,25 @@ class CellMath:
     # weight name -> (the name of x_t's axis) -> (what each axis means, what the weight does)
     weights: dict[str, Callable[[str], tuple[Axes, str]]]
     values: dict[str, tuple[str, str, Axes]]  # name -> (meaning, equation, axes), in the order computed
-    step: Callable  # (cell, x_t, states) -> {name: array} for every name in `values`
+    # (x_t W + b, states, weights, activation, gate) -> every value of `values`, in that order
+    equations: Callable
+
+    def step(self, cell, x, states) -> dict[str, np.ndarray]:
+        """One step of `cell` over the batch: x_t (batch, inputs) and its states (batch, units)
+        each, to every intermediate by name. An activation without a NumPy twin runs as Keras's."""
+        weights = Weights.of(cell)
+        activation = _numpy_or_keras(cell.activation)
+        gate = _numpy_or_keras(getattr(cell, "recurrent_activation", None))
+        states = [np.asarray(state, dtype="float32") for state in states]
+        from_input = np.asarray(x, dtype="float32") @ weights.kernel + weights.input_bias
+        computed = self.equations(from_input, states, weights, activation, gate)
+        return {name: np.asarray(array) for name, array in zip(self.values, computed)}
 
 
-def lstm_step(cell, x, states) -> dict[str, np.ndarray]:
-    h, c = states  # (batch, units) each
-    gates = ops.matmul(x, cell.kernel) + ops.matmul(h, cell.recurrent_kernel) + cell.bias  # (batch, 4 x units)
-    z_i, z_f, z_c, z_o = ops.split(gates, 4, axis=-1)  # (batch, units) each, in Keras's order
-    i = cell.recurrent_activation(z_i)  # sigmoid
-    f = cell.recurrent_activation(z_f)
-    candidate = cell.activation(z_c)  # tanh
-    o = cell.recurrent_activation(z_o)
-    c_t = f * c + i * candidate  # (batch, units)
-    h_t = o * cell.activation(c_t)  # (batch, units)
-    computed = {"gates": gates, "i": i, "f": f, "c~": candidate, "o": o, "c_t": c_t, "h_t": h_t}
-    return {name: np.asarray(array) for name, array in computed.items()}
-
-
-def gru_step(cell, x, states) -> dict[str, np.ndarray]:
-    (h,) = states  # (batch, units)
-    from_x = ops.matmul(x, cell.kernel) + cell.bias[0]  # (batch, 3 x units)
-    from_h = ops.matmul(h, cell.recurrent_kernel) + cell.bias[1]  # (batch, 3 x units)
-    x_z, x_r, x_h = ops.split(from_x, 3, axis=-1)  # (batch, units) each, in Keras's order z, r, h
-    h_z, h_r, h_h = ops.split(from_h, 3, axis=-1)
-    z = cell.recurrent_activation(x_z + h_z)  # sigmoid
-    r = cell.recurrent_activation(x_r + h_r)
-    candidate = cell.activation(x_h + r * h_h)  # tanh; reset_after=True: r scales h's product
-    h_t = z * h + (1 - z) * candidate  # (batch, units)
-    computed = {"from x": from_x, "from h": from_h, "z": z, "r": r, "h~": candidate, "h_t": h_t}
-    return {name: np.asarray(array) for name, array in computed.items()}
-
-
-def simple_step(cell, x, states) -> dict[str, np.ndarray]:
-    (h,) = states  # (batch, units)
-    total = ops.matmul(x, cell.kernel) + ops.matmul(h, cell.recurrent_kernel) + cell.bias  # (batch, units)
-    return {"sum": np.asarray(total), "h_t": np.asarray(cell.activation(total))}
+def _numpy_or_keras(function) -> Callable | None:
+    if function is None:
+        return None
+    return numpy_activation(function) or (lambda values: np.asarray(function(values)))
 
 
 def _kernel(gates: str, blocks: str):
@@ -108,7 +187,9 @@ CELL_MATH = {
             "c_t": ("the new cell state, carried to the next step", "c_t = f * c_(t-1) + i * c~", GATE),
             "h_t": ("the new state: handed on as y_t and to the next step", "h_t = o * tanh(c_t)", GATE),
         },
-        step=lstm_step,
+        equations=lambda from_input, states, weights, activation, gate: lstm_step(
+            from_input, *states, weights.recurrent, activation, gate
+        ),
     ),
     "GRU": CellMath(
         state_names=("h_(t-1)",),
@@ -140,7 +221,9 @@ CELL_MATH = {
             ),
             "h_t": ("the new state: handed on as y_t and to the next step", "h_t = z * h_(t-1) + (1 - z) * h~", GATE),
         },
-        step=gru_step,
+        equations=lambda from_input, states, weights, activation, gate: gru_step(
+            from_input, *states, weights.recurrent, weights.recurrent_bias, activation, gate
+        ),
     ),
     "SimpleRNN": CellMath(
         state_names=("h_(t-1)",),
@@ -153,6 +236,8 @@ CELL_MATH = {
             "sum": ("what the activation is applied to", "x_t W + h_(t-1) U + b", GATE),
             "h_t": ("the new state: handed on as y_t and to the next step", "h_t = tanh(x_t W + h_(t-1) U + b)", GATE),
         },
-        step=simple_step,
+        equations=lambda from_input, states, weights, activation, gate: simple_step(
+            from_input, *states, weights.recurrent, activation
+        ),
     ),
 }

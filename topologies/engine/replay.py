@@ -10,88 +10,41 @@ The replay is never trusted blindly: its last state must equal the h_T the real 
 (within float32 rounding), or `replayed_states` answers None and the caller runs the Keras cell
 instead. A mask, a custom activation or any setting these equations leave out shows up there.
 
-topologies/engine/cell_math.py states the same equations for the page "Inside a cell", one step through
-keras.ops with every intermediate kept; this module is the fast path over all the steps and keeps
-only h_t. The equations, with Keras's weight layout (kernel W: (inputs, gates x units), recurrent kernel U:
-(units, gates x units), gates side by side in this order):
-
-    SimpleRNN  h_t = tanh(x_t W + h_(t-1) U + b)
-    LSTM       i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (x_t W + h_(t-1) U + b), split in 4
-               c_t = f * c_(t-1) + i * g          h_t = o * tanh(c_t)
-    GRU        z, r = sigmoid of the first two thirds of (x_t W + b_in) + (h_(t-1) U + b_rec)
-               (reset_after=True, Keras 3's default: the reset gate scales h_(t-1) U's last third)
-               n = tanh(x_t W_n + b_in_n + r * (h_(t-1) U_n + b_rec_n))
-               h_t = z * h_(t-1) + (1 - z) * n
+The equations of one step are topologies/engine/cell_math.py's, the same ones the page "Inside a
+cell" shows; this module runs them over all the steps and keeps only h_t.
 """
 
 from __future__ import annotations
 
-import functools
-
-import keras
 import numpy as np
 
-ACTIVATIONS = {
-    "tanh": np.tanh,
-    "sigmoid": lambda values: 1 / (1 + np.exp(-values)),
-    "relu": lambda values: np.maximum(values, 0.0),
-    "linear": lambda values: values,
-}
+from topologies.engine.cell_math import Weights, gru_step, lstm_step, numpy_activation, simple_step
+
 TOLERANCE = 1e-4  # float32 rounding over many steps stays far below this; a wrong equation does not
 
 
-def _activation(function):
-    """The NumPy twin of a Keras activation, or None for one this module does not know."""
-    try:
-        return _known_activation(function)
-    except TypeError:  # an unhashable callable: not a Keras activation, nor in the cache
-        return None
-
-
-@functools.cache  # Keras's activations are a few module functions; serializing one costs 10 us
-def _known_activation(function):
-    name = keras.activations.serialize(function)
-    return ACTIVATIONS.get(name if isinstance(name, str) else None)
-
-
-def _weights(cell) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The cell's kernel, recurrent kernel and bias as float32, as Keras computes with them."""
-    kernel = np.asarray(cell.kernel, dtype="float32")
-    recurrent = np.asarray(cell.recurrent_kernel, dtype="float32")
-    width = recurrent.shape[1]
-    bias = np.asarray(cell.bias, dtype="float32") if cell.use_bias else np.zeros(width, dtype="float32")
-    return kernel, recurrent, bias
-
-
-# Each replay multiplies all the steps' inputs by the kernel at once (one matrix product), and
-# only h_(t-1) U step after step, which is all a recurrent layer has to do in order.
+# Each replay reads the weights and the activations' NumPy twins once, and makes every step's
+# x_t W + b in one matrix product before the loop: what is left step after step is the equations.
 
 
 def _simple(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
-    kernel, recurrent, bias = _weights(cell)
-    activation = _activation(cell.activation)
+    kernel, recurrent, bias, _ = Weights.of(cell)
+    activation = numpy_activation(cell.activation)
     (hidden,) = state
     states = []
     for from_input in inputs @ kernel + bias:
-        hidden = activation(from_input + hidden @ recurrent)
+        hidden = simple_step(from_input, hidden, recurrent, activation)[-1]
         states.append(hidden)
     return np.array(states)
 
 
 def _lstm(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
-    kernel, recurrent, bias = _weights(cell)
-    activation, gate = _activation(cell.activation), _activation(cell.recurrent_activation)
+    kernel, recurrent, bias, _ = Weights.of(cell)
+    activation, gate = numpy_activation(cell.activation), numpy_activation(cell.recurrent_activation)
     hidden, carry = state
-    units = hidden.shape[-1]
     states = []
     for from_input in inputs @ kernel + bias:
-        summed = from_input + hidden @ recurrent
-        # One gate call over all four quarters (the candidate's is not used): a third of the
-        # calls of gating i, f and o apart, and the same numbers, element by element.
-        gates = gate(summed)
-        input_gate, forget_gate, output_gate = gates[:units], gates[units : 2 * units], gates[3 * units :]
-        carry = forget_gate * carry + input_gate * activation(summed[2 * units : 3 * units])
-        hidden = output_gate * activation(carry)
+        carry, hidden = lstm_step(from_input, hidden, carry, recurrent, activation, gate)[-2:]
         states.append(hidden)
     return np.array(states)
 
@@ -99,19 +52,12 @@ def _lstm(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
 def _gru(cell, inputs: np.ndarray, state: list[np.ndarray]) -> np.ndarray:
     if not cell.reset_after:
         return None
-    kernel, recurrent, bias = _weights(cell)
-    input_bias, recurrent_bias = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros_like(bias))
-    activation, gate = _activation(cell.activation), _activation(cell.recurrent_activation)
+    kernel, recurrent, input_bias, recurrent_bias = Weights.of(cell)
+    activation, gate = numpy_activation(cell.activation), numpy_activation(cell.recurrent_activation)
     (hidden,) = state
-    units = hidden.shape[-1]
     states = []
     for from_input in inputs @ kernel + input_bias:
-        from_state = hidden @ recurrent + recurrent_bias
-        # z and r gated in one call over the first two thirds, as the LSTM's gates are.
-        gates = gate(from_input[: 2 * units] + from_state[: 2 * units])
-        update, reset = gates[:units], gates[units:]
-        new_input, new_state = from_input[2 * units :], from_state[2 * units :]
-        hidden = update * hidden + (1 - update) * activation(new_input + reset * new_state)
+        hidden = gru_step(from_input, hidden, recurrent, recurrent_bias, activation, gate)[-1]
         states.append(hidden)
     return np.array(states)
 
@@ -168,9 +114,9 @@ def replay(layer, sample_input: np.ndarray, initial_state=None) -> np.ndarray | 
     where they do not apply (an unknown cell or activation, Keras 2's GRU, a number overflowing)."""
     cell = layer.cell
     equations = CELLS.get(type(cell).__name__)
-    if equations is None or getattr(cell, "activation", None) is None or _activation(cell.activation) is None:
+    if equations is None or getattr(cell, "activation", None) is None or numpy_activation(cell.activation) is None:
         return None
-    if hasattr(cell, "recurrent_activation") and _activation(cell.recurrent_activation) is None:
+    if hasattr(cell, "recurrent_activation") and numpy_activation(cell.recurrent_activation) is None:
         return None
     units = int(cell.units)
     count = 2 if type(cell).__name__ == "LSTMCell" else 1
