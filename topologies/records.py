@@ -21,6 +21,9 @@ from topologies.config import Config
 
 Shape = tuple[int, ...]
 Axes = tuple[str, ...]  # one name per axis of a shape: ("batch", "steps", "units")
+# Numbers kept per vector of sample 0, for the picture's hover and the page "Inside a cell":
+# enough to see, small to send.
+VALUE_WIDTH = 8
 
 
 def symbolic(shape: Shape, axes: Axes) -> str:

@@ -34,9 +34,8 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from topologies.records import Axes
+from topologies.records import VALUE_WIDTH, Axes
 
-VALUE_WIDTH = 8  # sample 0's numbers kept per value, as the picture's hover keeps them
 GATE = ("batch", "units")
 THREE_GATES = ("batch", "3 x units")
 

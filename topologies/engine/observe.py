@@ -21,10 +21,8 @@ from keras import layers
 
 from topologies.engine.replay import replayed_directions, replayed_states
 from topologies.layer_kinds import kind_of
-from topologies.records import Axes, LayerActivity, input_names
+from topologies.records import VALUE_WIDTH, Axes, LayerActivity, input_names
 
-# Numbers kept per vector of sample 0, for the picture's hover: enough to see, small to send.
-VALUE_WIDTH = 8
 # Eager Keras costs about 4 ms per time step here, a compiled function about 150 ms once and
 # then a fraction of that: past this many steps through one callable, compile it.
 EAGER_STEP_LIMIT = 32
