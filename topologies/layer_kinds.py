@@ -3,7 +3,17 @@
 One table, `LAYER_KINDS`. Each entry says, for one kind of Keras layer, how to write it as code,
 which settings to show, how the textbook counts its weights, and what the axes of its outputs
 mean given the axes of its inputs. Teaching the engine a new kind of layer (Conv1D, say) is one
-more entry here; nothing else switches on the kind.
+more entry here.
+
+The table says what a layer is. What is done with a kind is decided where it is done, by the
+kind's name (`LayerRecord.kind`): the engine's work runs Keras, which this table must not load,
+and the drawing's belongs to the drawing. topologies/engine/observe.py records more for the
+kinds that run a cell (a recurrent layer's h_t at every step, a cell's returned states, a
+Bidirectional's two directions); topologies/engine/inside_cell.py finds the cell to step through
+(a Bidirectional's forward copy, a cell called by hand); the drawing (app/draw's rows.py,
+grid.py, kernels.py and labels.py, and app/ui/inside_cell_view.py) gives those kinds, nested
+models and windowed layers their own rows, windows and notes. A new kind drawn as a plain row of
+boxes needs only its entry here.
 
 Axis names travel through the graph the way shapes do: a model input is ("batch", "steps",
 "features"), an LSTM(4, return_sequences=True) makes that ("batch", "steps", "units"). Where a
@@ -39,7 +49,7 @@ def _same_axes(layer, input_axes: list[Axes], count: int, meaning: str | None) -
 class LayerKind:
     """Everything the engine says about one kind of layer."""
 
-    name: str  # recurrent, bidirectional, ...: LayerRecord.kind, read by the drawing
+    name: str  # recurrent, bidirectional, ...: LayerRecord.kind, switched on as the docstring says
     classes: tuple[str, ...]  # the Keras class names of this kind
     code: Callable[[object], str]  # the layer as Keras code
     settings: Callable[[object], dict] = _no_settings  # what the page and the JSON show
