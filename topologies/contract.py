@@ -8,6 +8,9 @@ imported only when something needs it (so listing the catalogue starts no Tensor
 The module provides:
 
     build(config) -> keras.Model          required: the model, with a shape comment on each line
+    cost(config) -> Cost                  required: what a run will cost, from the sizes alone
+                                          (topologies/cost.py): checked against the limit before
+                                          anything is built, and read by the server to choose a lane
     check(config) -> None                 optional: raise ConfigError for sizes it cannot build
     calls(model, config, runner, **options) -> Iterator[Event], returning Facts
                                           optional: a protocol of several calls (stateful
@@ -180,10 +183,7 @@ class Topology:
         if hasattr(self.module, "check"):
             self.module.check(config)
         # What the run will cost, from the sizes alone (topologies/cost.py): nothing is built yet.
-        # Every catalogue topology states it (tests/test_cost.py).
-        estimate = getattr(self.module, "cost", None)
-        if estimate is not None:
-            cost.check(estimate, config)
+        cost.check(self.module.cost, config)
 
 
 def docstring_markdown(docstring: str) -> str:
