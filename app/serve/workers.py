@@ -55,10 +55,10 @@ def _serve(connection) -> None:
     import topologies.engine.tracing  # noqa: F401 - TensorFlow and Keras, loaded before the first request
 
     # TensorFlow leaves ~350,000 objects that live as long as the process, and every full garbage
-    # collection walked them all: a 0.2-0.35 s pause on some request now and then. Set aside for
-    # good, they are no longer walked. Only here: in the Streamlit server itself, the same freeze
-    # made test_browser_clicks fail now and then (a click that waited 30 s). Most likely that was a race
-    # in the test, which faster reruns expose and which is now fixed; the freeze was not tried again.
+    # collection would walk them all: a 0.2-0.35 s pause on some request now and then. Frozen once
+    # the engine is loaded, before any request, they are set aside for good and never walked. Only
+    # here, in a process that runs nothing but the engine: in the Streamlit server, which runs
+    # Streamlit's own threads and objects too, freezing is not known to be safe, so it is not done.
     gc.freeze()
     connection.send(("ready", None))
     while True:
