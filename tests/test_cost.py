@@ -41,7 +41,7 @@ def test_every_catalogue_topology_states_its_cost(topology_id):
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_the_estimate_counts_at_least_what_a_real_run_records(topology_id, traced):
     """Every input fed and every output a layer handed on, in every call, is in the estimate
-    (it also counts what a run makes unrecorded: the probe over sample 0, a twin, training)."""
+    (it also counts what a run makes unrecorded: h_t replayed over sample 0, a twin, training)."""
     config = small_config(topology_id)
     result = traced(topology_id, config)
     estimate = CATALOGUE[topology_id].module.cost(config)
@@ -64,13 +64,24 @@ def test_the_estimate_counts_at_least_what_a_real_run_records(topology_id, trace
 def test_the_arithmetic_is_keras_own_weights_used_once_per_sample_and_step(topology_id, traced):
     """Multiply-adds of one call: each weight of a layer that reads a sequence is used once per
     sample per step (Keras counts the weights); within a factor for what the count leaves out
-    (biases, the probe over sample 0)."""
+    (biases, h_t replayed over sample 0)."""
     config = small_config(topology_id)
     result = traced(topology_id, config)
     weights_per_step = sum(layer.params for layer in result.layers if layer.kind != "model")
     keras_count = weights_per_step * config.batch * config.steps
     estimate = CATALOGUE[topology_id].module.cost(config).multiply_adds
     assert 0.5 * keras_count <= estimate <= 2 * keras_count, (estimate, keras_count)
+
+
+@pytest.mark.parametrize("topology_id", ["many_to_one", "stacked", "bidirectional", "sliding_windows", "autoencoder"])
+def test_a_layer_replayed_over_sample_0_adds_no_steps_run_one_after_another(topology_id, traced):
+    """A layer that hands on only its last step has its h_1..h_T recomputed in NumPy, not by a
+    second Keras loop: the steps run one after another are the Keras layers' own, every step of
+    the sequence once per layer (once per copy of a Bidirectional)."""
+    config = small_config(topology_id)
+    result = traced(topology_id, config)
+    loops = sum({"recurrent": 1, "bidirectional": 2}.get(layer.kind, 0) for layer in result.layers)
+    assert CATALOGUE[topology_id].module.cost(config).sequential_steps == loops * config.steps
 
 
 def test_one_recurrent_layer_is_the_textbook_count():

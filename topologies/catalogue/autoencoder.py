@@ -16,7 +16,7 @@ import keras
 from keras import layers
 
 from topologies.config import ConfigError
-from topologies.cost import Cost, call, data, fed, recurrent
+from topologies.cost import Cost, call, data, fed, recurrent, replayed
 
 # 2 x depth recurrent layers each walk every step, and each step costs a fixed overhead.
 MAX_STEPS_TIMES_DEPTH = 200
@@ -37,16 +37,16 @@ LAST_AXIS = {"decode_to_features": "features"}
 
 
 def cost(config) -> Cost:
-    """The encoder's depth layers (the last probed over sample 0), the code repeated over the
-    steps, and the decoder's depth layers back to features. The encoder and the decoder are
-    observed one at a time, so each of their 2 x depth + 1 loops (the probe too) pays a part of
-    its own: its tracing past topologies.engine.observe.EAGER_STEP_LIMIT steps, or up to that many
-    eager steps (about 4 ms each) below it, about the same."""
+    """The encoder's depth layers (the last one's h_t replayed over sample 0), the code repeated
+    over the steps, and the decoder's depth layers back to features. The encoder and the decoder
+    are observed one at a time, so each of their 2 x depth loops pays a part of its own: its
+    tracing past topologies.engine.observe.EAGER_STEP_LIMIT steps, or up to that many eager steps
+    (about 4 ms each) below it, about the same."""
     batch, steps, features, units, cell = config.batch, config.steps, config.features, config.units, config.cell
-    total = fed(batch, steps, features) + call() + Cost(traced_loops=2 * config.depth + 1)
+    total = fed(batch, steps, features) + call() + Cost(traced_loops=2 * config.depth)
     for level in range(1, config.depth + 1):
         total += recurrent(cell, batch, steps, features if level == 1 else units, units, sequences=level < config.depth)
-    total += recurrent(cell, 1, steps, features if config.depth == 1 else units, units)
+    total += replayed(cell, steps, features if config.depth == 1 else units, units)
     total += data(batch, steps, units)  # RepeatVector
     for _ in range(1, config.depth):
         total += recurrent(cell, batch, steps, units, units)

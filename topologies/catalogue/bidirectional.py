@@ -16,19 +16,19 @@ Reference: https://keras.io/api/layers/recurrent_layers/bidirectional/
 import keras
 from keras import layers
 
-from topologies.cost import Cost, call, data, fed, recurrent
+from topologies.cost import Cost, call, data, fed, recurrent, replayed
 
 STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.engine.shelf)
 
 
 def cost(config) -> Cost:
     """Two recurrent layers over the same input, one each way, joined at every step; each
-    direction's states are measured again over sample 0."""
+    direction's h_t replayed over sample 0."""
     batch, steps, features, units = config.batch, config.steps, config.features, config.units
     direction = recurrent(config.cell, batch, steps, features, units)
     joined = data(batch, steps, 2 * units if config.merge_mode == "concat" else units)
-    probes = recurrent(config.cell, 1, steps, features, units) * 2
-    return fed(batch, steps, features) + direction * 2 + joined + probes + call()
+    replays = replayed(config.cell, steps, features, units) * 2
+    return fed(batch, steps, features) + direction * 2 + joined + replays + call()
 
 
 def build(config) -> keras.Model:

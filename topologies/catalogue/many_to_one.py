@@ -13,18 +13,17 @@ Reference: https://keras.io/api/layers/recurrent_layers/lstm/
 import keras
 from keras import layers
 
-from topologies.cost import Cost, call, fed, recurrent
+from topologies.cost import Cost, call, fed, recurrent, replayed
 
 STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.engine.shelf)
 
 
 def cost(config) -> Cost:
-    """The input, one recurrent layer handing on its last step, one call; then the probe that
-    measures h_1..h_T runs the same cell over sample 0's steps."""
+    """The input, one recurrent layer handing on its last step, one call; then h_1..h_T of
+    sample 0 replayed in NumPy for the picture."""
     batch, steps, features, units = config.batch, config.steps, config.features, config.units
     layer = recurrent(config.cell, batch, steps, features, units, sequences=False)
-    probe = recurrent(config.cell, 1, steps, features, units)
-    return fed(batch, steps, features) + layer + probe + call()
+    return fed(batch, steps, features) + layer + replayed(config.cell, steps, features, units) + call()
 
 
 def build(config) -> keras.Model:

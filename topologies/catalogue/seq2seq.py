@@ -20,7 +20,7 @@ Reference: https://keras.io/examples/nlp/lstm_seq2seq/
 import keras
 from keras import layers
 
-from topologies.cost import Cost, call, data, fed, per_step, recurrent
+from topologies.cost import Cost, call, data, fed, per_step, recurrent, replayed
 
 # The Dense layer brings each decoder step back to `features` numbers, the target's own width.
 LAST_AXIS = {"to_features": "features"}
@@ -28,8 +28,8 @@ STEPS_INPUTS = ("source",)  # build reads steps for this Input's axis 1 only (to
 
 
 def cost(config) -> Cost:
-    """Both inputs; the encoder (its last step handed on, its states returned, and probed over
-    sample 0 for the picture's h_t); the decoder over the target's steps; the Dense per step."""
+    """Both inputs; the encoder (its last step handed on, its states returned, and its h_t
+    replayed over sample 0 for the picture); the decoder over the target's steps; the Dense per step."""
     batch, steps, target, features, units = (
         config.batch,
         config.steps,
@@ -39,9 +39,9 @@ def cost(config) -> Cost:
     )
     inputs = fed(batch, steps, features) + fed(batch, target, features)
     encoder = recurrent(config.cell, batch, steps, features, units, sequences=False) + data(batch, 2, units)
-    probe = recurrent(config.cell, 1, steps, features, units)
+    replay = replayed(config.cell, steps, features, units)
     decoder = recurrent(config.cell, batch, target, features, units)
-    return inputs + encoder + probe + decoder + per_step(batch, target, units, features) + call()
+    return inputs + encoder + replay + decoder + per_step(batch, target, units, features) + call()
 
 
 def build(config) -> keras.Model:

@@ -28,7 +28,7 @@ import numpy as np
 from keras import layers
 
 from topologies.contract import Event
-from topologies.cost import Cost, call, fed, per_step, recurrent
+from topologies.cost import Cost, call, fed, per_step, recurrent, replayed
 from topologies.records import Facts
 from topologies.series import noisy_sine, windows
 
@@ -38,11 +38,11 @@ LAST_AXIS = {"to_features": "features"}
 
 def cost(config) -> Cost:
     """The windows as one batch through a recurrent layer handing on its last step and a Dense;
-    the probe runs the cell over window 0's steps."""
+    then window 0's h_1..h_T replayed in NumPy."""
     windows, steps, features, units = config.batch, config.steps, config.features, config.units
     layer = recurrent(config.cell, windows, steps, features, units, sequences=False)
-    probe = recurrent(config.cell, 1, steps, features, units)
-    return fed(windows, steps, features) + layer + probe + per_step(windows, 1, units, features) + call()
+    replay = replayed(config.cell, steps, features, units)
+    return fed(windows, steps, features) + layer + replay + per_step(windows, 1, units, features) + call()
 
 
 def build(config, stateful: bool = False) -> keras.Model:

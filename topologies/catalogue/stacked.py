@@ -13,19 +13,19 @@ Reference: https://keras.io/guides/working_with_rnns/
 import keras
 from keras import layers
 
-from topologies.cost import Cost, call, fed, recurrent
+from topologies.cost import Cost, call, fed, recurrent, replayed
 
 STEPS_INPUTS = ("x",)  # build reads steps for this Input's axis 1 only (topologies.engine.shelf)
 
 
 def cost(config) -> Cost:
-    """depth recurrent layers, the last handing on its last step (and probed over sample 0)."""
+    """depth recurrent layers, the last handing on its last step (its h_t replayed over sample 0)."""
     batch, steps, units = config.batch, config.steps, config.units
     total = fed(batch, steps, config.features) + call()
     for level in range(1, config.depth + 1):
         inputs = config.features if level == 1 else units
         total += recurrent(config.cell, batch, steps, inputs, units, sequences=level < config.depth)
-    return total + recurrent(config.cell, 1, steps, units if config.depth > 1 else config.features, units)
+    return total + replayed(config.cell, steps, units if config.depth > 1 else config.features, units)
 
 
 def build(config) -> keras.Model:
