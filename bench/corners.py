@@ -156,7 +156,7 @@ def fit(cells: list[str]) -> None:
 def _spread(topology_id: str, cell: str, rng) -> list[Config]:
     """Sizes from small to heavy, each term dominant in some of them."""
     configs = []
-    # (batch, steps, features, units): each term leads in some of them, within Config's budget.
+    # (batch, steps, features, units): each term leads in some of them.
     for batch, steps, features, units in [
         (1024, 1000, 1, 1),
         (1, 1000, 1, 1),

@@ -18,7 +18,7 @@ import streamlit.logger
 from app.diagram import draw
 from bench.machine import resident_megabytes
 from bench.timing import build_and_call, build_and_plot, elapsed, trace_and_draw
-from bench.workloads import default_config, distinct_configs, heaviest_config, slider_sweep
+from bench.workloads import default_config, distinct_configs, heaviest_config, recurrent_work, slider_sweep
 from topologies import CATALOGUE, trace
 from topologies.engine.run import clear_keras
 
@@ -251,7 +251,7 @@ def heaviest_within_limits(settings: Settings) -> Measurement:
         config = heaviest_config(topology_id)
         details.append(
             f"{topology_id}: batch={config.batch} steps={config.steps} features={config.features} "
-            f"units={config.units} {config.cell}: work {config.work:,}"
+            f"units={config.units} {config.cell}: work {recurrent_work(config):,}"
         )
         app_runs, keras_runs = [], []
         for _ in range(settings.heaviest_repeats):

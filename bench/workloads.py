@@ -43,18 +43,15 @@ def slider_sweep(changes: int, seed: int = 0) -> list[tuple[str, Config, str]]:
     while len(sweep) < changes:
         widget = chooser.choice(WIDGETS)
         next_topology, next_config = topology_id, config
-        try:
-            if widget == "topology":
-                next_topology = chooser.choice([other for other in CATALOGUE if other != topology_id])
-                value = next_topology
-            elif widget == "cell":
-                value = chooser.choice([cell for cell in CELLS if cell != config.cell])
-                next_config = dataclasses.replace(config, cell=value)
-            else:
-                value = chooser.choice([stop for stop in SLIDER_STOPS[widget] if stop != getattr(config, widget)])
-                next_config = dataclasses.replace(config, **{widget: value})
-        except ConfigError:  # over the work budget
-            continue
+        if widget == "topology":
+            next_topology = chooser.choice([other for other in CATALOGUE if other != topology_id])
+            value = next_topology
+        elif widget == "cell":
+            value = chooser.choice([cell for cell in CELLS if cell != config.cell])
+            next_config = dataclasses.replace(config, cell=value)
+        else:
+            value = chooser.choice([stop for stop in SLIDER_STOPS[widget] if stop != getattr(config, widget)])
+            next_config = dataclasses.replace(config, **{widget: value})
         if not is_allowed(next_topology, next_config):
             continue
         topology_id, config = next_topology, next_config
@@ -78,11 +75,15 @@ def distinct_configs(count: int) -> list[tuple[str, Config]]:
     return configs
 
 
+def recurrent_work(config: Config) -> int:
+    """batch x steps x units x (units + features): roughly the multiply-adds of one recurrent layer."""
+    return config.batch * config.steps * config.units * (config.units + config.features)
+
+
 def heaviest_config(topology_id: str) -> Config:
     """The most recurrent work `topology_id` accepts at default features: for every units, the
-    longest steps it takes with batch 1, then the largest batch at those steps (the work budget and
-    the cost estimate both apply); of those, the one with the most batch x steps x units x (units +
-    features)."""
+    longest steps it takes with batch 1, then the largest batch at those steps (the cost estimate
+    decides); of those, the one with the most recurrent_work."""
     candidates = []
     for units in range(1, LIMITS["units"][1] + 1, 7):
         steps = _largest(topology_id, Config(batch=1, units=units), "steps")
@@ -90,17 +91,14 @@ def heaviest_config(topology_id: str) -> Config:
             continue
         batch = _largest(topology_id, Config(batch=1, steps=steps, units=units), "batch")
         candidates.append(Config(batch=batch, steps=steps, units=units))
-    return max(candidates, key=lambda config: (config.work, config.units))
+    return max(candidates, key=lambda config: (recurrent_work(config), config.units))
 
 
 def _largest(topology_id: str, config: Config, field: str) -> int | None:
     """The largest value of `field` the topology accepts with the rest of `config`, by halving."""
 
     def accepted(value: int) -> bool:
-        try:
-            return is_allowed(topology_id, dataclasses.replace(config, **{field: value}))
-        except ConfigError:  # Config itself refuses it (the work budget)
-            return False
+        return is_allowed(topology_id, dataclasses.replace(config, **{field: value}))
 
     low, high = LIMITS[field]
     if not accepted(low):

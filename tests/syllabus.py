@@ -40,7 +40,8 @@ DOCUMENTED_LIMITS = {
     "horizon": (1, 50),
     "target_steps": (1, 1000),
 }
-# batch x steps x units x (units + features) may be at most this.
+# For a user's own model (which states no cost estimate): batch x steps x units x (units + features)
+# may be at most this.
 DOCUMENTED_WORK_BUDGET = 500_000_000
 # The documented link parameters that say how the Shapes page shows a picture, not what it
 # shows: they are not Config fields, and a link's config is read without them.

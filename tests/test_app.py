@@ -23,7 +23,6 @@ from tests.helpers import (
     shown_code,
     traced,
 )
-from tests.syllabus import DOCUMENTED_WORK_BUDGET
 from topologies import CATALOGUE, Config
 
 
@@ -122,8 +121,8 @@ def test_a_link_value_out_of_range_is_shown_refused_with_its_fix(name, value, fi
 def test_a_link_with_a_combination_over_a_limit_keeps_every_value_it_gave():
     """Checked as a whole, not against the defaults one by one: the values that together exceed
     a limit all reach the widgets, and the refusal names the limit."""
-    # 1024 x 1000 x 1 x 256 = 262,144,000 is within the work budget, but the input alone is
-    # 1024 x 1000 x 255 = 261,120,000 numbers, a gigabyte of float32: the cost estimate refuses it.
+    # Each value is within its range, but the input alone is 1024 x 1000 x 255 = 261,120,000
+    # numbers, a gigabyte of float32: the cost estimate refuses it.
     at = open_app(batch="1024", steps="1000", features="255", units="1")
     assert_no_exception(at)
     assert [at.sidebar.number_input(key=name).value for name in ("batch", "steps", "features", "units")] == [
@@ -133,15 +132,6 @@ def test_a_link_with_a_combination_over_a_limit_keeps_every_value_it_gave():
         1,
     ]
     assert len(at.error) == 1 and "input numbers" in at.error[0].value and "MB" in at.error[0].value
-    at = open_app(batch="1024", steps="1000", features="255", units="2")
-    assert_no_exception(at)
-    assert [at.sidebar.number_input(key=name).value for name in ("batch", "steps", "features", "units")] == [
-        1024,
-        1000,
-        255,
-        2,
-    ]
-    assert len(at.error) == 1 and "budget" in at.error[0].value
 
 
 def test_an_impossible_combination_shows_an_error_not_an_exception():
@@ -243,15 +233,19 @@ def test_a_refused_link_offers_the_fix_in_one_click():
     assert metrics(at)["Output shape"] == "(10, 1, 2) in each of 5 calls"  # one call per step
 
 
-def test_over_the_budget_the_fix_is_the_largest_batch_that_fits():
-    steps, features, units = 100, 2, 499
-    at = open_app(batch="2", steps=str(steps), features=str(features), units=str(units))
+def test_over_the_cost_limit_the_fix_is_the_largest_batch_that_fits():
+    """The rule: the batch the fix sets is accepted, and one more is refused."""
+    at = open_app(batch="2", steps="100", features="2", units="499")
     assert_clean(at)
     at.sidebar.number_input(key="batch").set_value(1024).run()
     assert_no_exception(at)
-    assert len(at.error) == 1 and "budget" in at.error[0].value
-    largest = DOCUMENTED_WORK_BUDGET // (steps * units * (units + features))  # the documented rule: 20
-    assert at.button(key="fix").label == f"Set batch to {largest}"
+    assert len(at.error) == 1 and "limit" in at.error[0].value
+    label = at.button(key="fix").label
+    assert re.fullmatch(r"Set batch to \d+", label), label
+    largest = int(label.removeprefix("Set batch to "))
     at.button(key="fix").click().run()
     assert_clean(at)
     assert at.sidebar.number_input(key="batch").value == largest
+    at.sidebar.number_input(key="batch").set_value(largest + 1).run()
+    assert_no_exception(at)
+    assert len(at.error) == 1 and "limit" in at.error[0].value

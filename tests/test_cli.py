@@ -129,7 +129,7 @@ def test_main_lists_calls_for_multi_call_topologies(capsys):
         "float",
         "negative",
         "vocab-below",
-        "over-budget",
+        "over-the-cost-limit",
     ],
 )
 def test_main_rejects_bad_input_with_one_line(args, fragments, capsys):

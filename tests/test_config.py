@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from tests.helpers import DOCUMENTED_CELLS, documented_work
-from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
+from tests.helpers import DOCUMENTED_CELLS
+from tests.syllabus import DOCUMENTED_LIMITS
 from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError, parse_config, trace
 
 # The fields that make a Config, in order, with the seed's values as defaults.
@@ -150,26 +150,29 @@ def test_as_many_chunks_as_steps_is_accepted(steps):
     assert CATALOGUE["stateful_batches"].check(Config(steps=steps, chunks=steps)) is None
 
 
-def test_work_exactly_at_budget_is_accepted():
-    sizes = dict(batch=1000, steps=500, units=20, features=30)
-    assert documented_work(**sizes) == DOCUMENTED_WORK_BUDGET
-    assert Config(**sizes).batch == 1000
+def test_a_config_checks_each_field_alone_so_every_size_at_its_top_is_a_config():
+    """How large the sizes may be together is what the run would cost, which each topology prices
+    before building (topologies/cost.py, tests/test_cost.py): a Config checks each field's range."""
+    tops = {name: DOCUMENTED_LIMITS[name][1] for name in ("batch", "steps", "features", "units")}
+    config = Config(**tops)
+    assert {name: getattr(config, name) for name in tops} == tops
 
 
 @pytest.mark.parametrize(
     "sizes",
     [
-        dict(batch=1000, steps=500, units=20, features=31),  # one feature over
-        dict(batch=1024, steps=1000, units=20, features=10),
-        dict(batch=1024, steps=1000, units=512, features=256),  # every limit at its top
+        dict(batch=1024, steps=1000, features=256, units=1),
+        dict(batch=1024, steps=1000, features=256, units=512),  # every limit at its top
     ],
-    ids=["just-over", "large", "all-maximal"],
+    ids=["input-over-a-gigabyte", "all-maximal"],
 )
-def test_work_over_budget_is_rejected_and_says_to_shrink(sizes):
-    total = documented_work(**sizes)
-    assert total > DOCUMENTED_WORK_BUDGET
-    message = raises_config_error(lambda: Config(**sizes), f"{total:,}", "shrink")
+def test_a_run_whose_input_alone_is_a_gigabyte_is_refused_saying_what_to_lower(sizes):
+    # The rule: batch x steps x features float32 numbers of 4 bytes, before any layer runs.
+    assert sizes["batch"] * sizes["steps"] * sizes["features"] * 4 > 1e9
+    config = Config(**sizes)
+    message = raises_config_error(lambda: CATALOGUE["many_to_one"].check(config), "limit", "lower")
     assert re.search(r"\bbatch\b", message) and re.search(r"\bsteps\b", message)
+    raises_config_error(lambda: trace("many_to_one", config), "limit")
 
 
 # ----------------------------------------------------------------------------- parse_config
@@ -404,12 +407,14 @@ def test_a_refusal_names_the_one_change_that_makes_it_build(topology_id, sizes, 
     topology.check(dataclasses.replace(config, **fix))  # the fix is enough
 
 
-def test_over_the_budget_the_fix_is_the_largest_batch_within_it():
-    steps, features, units = 1000, 10, 20
+def test_over_the_cost_limit_the_fix_is_the_largest_batch_that_fits():
+    """The rule: the batch offered is accepted, and one more is refused."""
+    topology = CATALOGUE["many_to_one"]
+    config = Config(batch=1024, steps=1000, features=64, units=20)  # 65,536,000 input numbers
     with pytest.raises(ConfigError) as caught:
-        Config(batch=1024, steps=steps, features=features, units=units)
-    largest = DOCUMENTED_WORK_BUDGET // (steps * units * (units + features))  # 833
-    assert caught.value.fix == {"batch": largest}
-    Config(batch=largest, steps=steps, features=features, units=units)
+        topology.check(config)
+    ((field, largest),) = caught.value.fix.items()
+    assert field == "batch" and f"shrink batch from 1024 to {largest} or less" in str(caught.value)
+    topology.check(dataclasses.replace(config, batch=largest))
     with pytest.raises(ConfigError):
-        Config(batch=largest + 1, steps=steps, features=features, units=units)
+        topology.check(dataclasses.replace(config, batch=largest + 1))

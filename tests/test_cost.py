@@ -130,7 +130,7 @@ def test_requests_measured_as_too_costly_are_refused_in_one_sentence_with_a_batc
     assert field == "batch" or (field == "steps" and not fits(topology, dataclasses.replace(config, batch=1)))
     assert fits(topology, dataclasses.replace(config, **{field: fitting}))
     assert not fits(topology, dataclasses.replace(config, **{field: fitting + 1}))
-    assert f"shrink {field} to {fitting} or less" in message
+    assert f"shrink {field} from {getattr(config, field)} to {fitting} or less" in message
 
 
 def fits(topology, config: Config) -> bool:

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import assert_no_exception, open_page
-from topologies import Config, trace
+from tests.helpers import assert_no_exception, documented_work, open_page
+from tests.syllabus import DOCUMENTED_WORK_BUDGET
+from topologies import Config, ConfigError, trace
 from topologies.own.keras_file import ModelFileError, OwnKerasFile
 from topologies.own.model import OwnStack
 from topologies.own.stack import StackError, parse_stack
@@ -164,6 +165,21 @@ def test_a_refusal_is_one_sentence_naming_the_layer(text, fragments):
     assert "\n" not in message and message.endswith(".")
     for fragment in fragments:
         assert fragment in message, message
+
+
+def test_a_users_model_is_held_to_the_documented_work_budget():
+    """A user's model states no cost estimate of its own: its sizes are held to the documented
+    budget on batch x steps x units x (units + features), and the fix offered is the largest
+    batch within it, which is accepted."""
+    own = OwnStack.from_text("LSTM(4)")
+    sizes = dict(steps=1000, features=10, units=20)
+    largest = DOCUMENTED_WORK_BUDGET // documented_work(batch=1, **sizes)  # 833
+    own.check(Config(batch=largest, **sizes))
+    with pytest.raises(ConfigError) as refused:
+        own.check(Config(batch=largest + 1, **sizes))
+    message = str(refused.value)
+    assert f"{DOCUMENTED_WORK_BUDGET:,}" in message and "shrink batch, steps or units" in message, message
+    assert refused.value.fix == {"batch": largest}
 
 
 # ----------------------------------------------------------------------------- hostile text, no build

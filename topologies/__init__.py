@@ -6,7 +6,7 @@
 
 How a request becomes a Trace, folder by folder:
 
-    config.py            Config(batch=32, ...) is checked the moment it is made (limits, cost)
+    config.py            Config(batch=32, ...) is checked the moment it is made (each field's range)
     catalogue/           CATALOGUE["many_to_one"] is a Topology (contract.py): id, summary, extras;
                          catalogue/<id>.py: check(config), build(config) -> keras.Model, and for
                          the stateful ones a calls(...) protocol that yields an Event per call

@@ -1,8 +1,9 @@
 """The sizes a user chooses, their limits, and the one error every bad value becomes.
 
-A `Config` is checked the moment it is made: a `Config` that exists is within limits. That is
-what lets the app, the CLI and the tests share one gate, and it is why a model is never built
-for sizes that would take minutes to run.
+A `Config` is checked the moment it is made: a `Config` that exists has every field within its
+range. That is what lets the app, the CLI and the tests share one gate. How large the fields may
+be together is what a run would cost, which each topology prices before building anything
+(topologies/cost.py): that is why a model is never built for sizes that would take minutes to run.
 
     Config(batch=10, steps=5, features=2, units=4)       # the seed's 10 tanks, 5 hours, 2 sensors
     Config(batch=0)      # ConfigError: batch is 0, but it must be a whole number from 1 to 1024.
@@ -34,11 +35,6 @@ LIMITS: dict[str, tuple[int, int]] = {
     "target_steps": (1, 1000),
 }
 
-# batch x steps x units x (units + features): roughly the multiply-adds of one recurrent layer
-# over the whole batch. Measured here, a compiled LSTM runs about 2e9 of them per second; the
-# budget keeps the heaviest topology (two or more recurrent layers) near one second.
-WORK_BUDGET = 500_000_000
-
 
 class ConfigError(Refusal):
     """A size or name the user chose is not allowed; the message says which, and what is.
@@ -67,19 +63,6 @@ class Config:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             check_field(field.name, getattr(self, field.name))
-        if self.work > WORK_BUDGET:
-            largest_batch = WORK_BUDGET // (self.steps * self.units * (self.units + self.features))
-            raise ConfigError(
-                f"batch x steps x units x (units + features) is {self.work:,}, above the "
-                f"budget of {WORK_BUDGET:,} that keeps a run near one second; "
-                "shrink batch, steps or units.",
-                fix={"batch": largest_batch} if largest_batch >= 1 else None,
-            )
-
-    @property
-    def work(self) -> int:
-        """Multiply-adds of one recurrent layer over the whole batch, roughly."""
-        return self.batch * self.steps * self.units * (self.units + self.features)
 
     def to_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)

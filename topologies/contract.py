@@ -60,10 +60,17 @@ class Event:
     loss: float | None = None  # after an epoch: the training loss
 
 
+# A user's model states no cost of its own, as a catalogue topology does (topologies/cost.py), so
+# its sizes are held to a rough budget instead: batch x steps x units x (units + features), about
+# the multiply-adds of one recurrent layer over the batch. A compiled LSTM runs some 2e9 of them a
+# second here; with a stack's own checks (topologies/own/model.py) it keeps a run near one second.
+OWN_MODEL_BUDGET = 500_000_000
+
+
 class OwnModel:
     """A user's own model (a typed stack, a saved file) as the engine sees a topology: called once
     on dummy data, with no extras and no protocol. Subclasses give `id`, `source`, `build(config)`
-    and may refine `check` and `what_ran`."""
+    and may refine `check` (calling this one first) and `what_ran`."""
 
     summary = "Your own model."
     extras: tuple[str, ...] = ()
@@ -78,7 +85,15 @@ class OwnModel:
         return Config()
 
     def check(self, config: Config) -> None:
-        """Nothing beyond the Config's own checks."""
+        """Refuse sizes over OWN_MODEL_BUDGET in one sentence, offering the largest batch within it."""
+        per_sequence = config.steps * config.units * (config.units + config.features)
+        if config.batch * per_sequence > OWN_MODEL_BUDGET:
+            largest_batch = OWN_MODEL_BUDGET // per_sequence
+            raise ConfigError(
+                f"batch x steps x units x (units + features) is {config.batch * per_sequence:,}, above the "
+                f"budget of {OWN_MODEL_BUDGET:,} that keeps a run near one second; shrink batch, steps or units.",
+                fix={"batch": largest_batch} if largest_batch >= 1 else None,
+            )
 
     def calls(self, model, config: Config, runner, **options) -> Iterator[Event]:
         return single_call(model, config, runner)

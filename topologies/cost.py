@@ -1,9 +1,10 @@
 """What a trace will cost, worked out from the sizes before anything is built, and the limit.
 
-A run costs more than the recurrent arithmetic the old budget counted. Measured on this
-machine (2 cores, bench/corners.py), the corners of the allowed sizes took up to 12 s and 5 GB:
-batch 1024 x steps 1000 x features 250 is a quarter of a billion input numbers before a single
-unit runs. So each topology states what it runs, as terms any run is made of:
+A run costs more than its recurrent arithmetic (batch x steps x units x (units + features)
+multiply-adds, roughly, for one layer). Measured on this machine (2 cores, bench/corners.py),
+the corners of the allowed sizes took up to 12 s and 5 GB: batch 1024 x steps 1000 x features
+250 is a quarter of a billion input numbers before a single unit runs. So each topology states
+what it runs, as terms any run is made of:
 
 - `fed_numbers`: the dummy inputs: drawn at random, converted and copied into TensorFlow, each
   costs several times a number a layer computes;
@@ -227,7 +228,9 @@ def check(cost_of: Callable[[Config], Cost], config: Config) -> None:
             fix = {field: fitting}
             break
     others = ", ".join(name for name in ("batch", "steps", "features") if name not in fix)
-    shrink = f"shrink {field} to {fitting} or less, or lower {others} or units" if fix else f"lower {others} or units"
+    shrink = f"lower {others} or units"
+    if fix:
+        shrink = f"shrink {field} from {getattr(config, field)} to {fitting} or less, or {shrink}"
     most = f"{getattr(cost, costliest):,} {TERM_WORDS[costliest]}"
     raise ConfigError(f"This run would take {estimate}; most of it is {most}: {shrink}.", fix=fix or None)
 

@@ -5,9 +5,10 @@
 
 Before a single weight exists, every size is checked: each layer's arguments against its own
 constructor, the shapes worked out layer by layer with Keras's compute_output_shape, and the
-weights and the work budget estimated from them. Only then are the layers called on a symbolic
-input, one by one, so that a refusal from Keras names the layer it came from; `explain` turns the
-usual ones into a plain sentence with the fix ("give layer 1 return_sequences=True").
+weights and the multiply-adds of its recurrent layers estimated from them. Only then are the
+layers called on a symbolic input, one by one, so that a refusal from Keras names the layer it
+came from; `explain` turns the usual ones into a plain sentence with the fix ("give layer 1
+return_sequences=True").
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import re
 import keras
 import numpy as np
 
-from topologies.config import WORK_BUDGET, Config
-from topologies.contract import OwnModel
+from topologies.config import Config
+from topologies.contract import OWN_MODEL_BUDGET, OwnModel
 from topologies.layer_kinds import cell_name, recurrent_count
 from topologies.own.stack import RECURRENT, Stack, StackError, parse_stack
 from topologies.refusal import Quoted, cut, quoted
@@ -46,7 +47,8 @@ class OwnStack(OwnModel):
         return self.stack.text
 
     def check(self, config: Config) -> None:
-        """Sizes first: arguments, shapes, weights and work, with no weight created yet."""
+        """Sizes first: the budget, arguments, shapes, weights and work, with no weight created yet."""
+        super().check(config)
         planned_sizes(self.stack, config)
 
     def build(self, config: Config) -> keras.Model:
@@ -138,7 +140,9 @@ def planned_sizes(stack: Stack, config: Config) -> list:
         if not isinstance(current, tuple) or not all(isinstance(size, int) for size in current):
             break  # a list of shapes (return_state): the next layer is refused when it is built
     _refuse_over(weights, MAX_WEIGHTS, "weights", "fewer units, filters or a smaller vocabulary", stack)
-    _refuse_over(work, WORK_BUDGET, "multiply-adds of its recurrent layers", "smaller batch, steps or units", stack)
+    _refuse_over(
+        work, OWN_MODEL_BUDGET, "multiply-adds of its recurrent layers", "smaller batch, steps or units", stack
+    )
     return shapes
 
 
