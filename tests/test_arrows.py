@@ -345,6 +345,33 @@ def test_feedback_runs_from_a_calls_last_y_to_the_next_calls_first_x(topology_id
     assert sorted(got) == links
 
 
+def test_feedback_follows_what_the_run_recorded_not_numbers_that_match():
+    """Record, don't infer. The rule: a call gets a feedback arrow exactly where its input was
+    fed back from the previous call's output, as the protocol said when it made the call. Here
+    step 2 is handed step 1's output as plain data (the same numbers, not fed back) and step 3
+    is fed step 2's output back: one arrow, into step 3, none into step 2."""
+    from topologies.engine.run import start
+
+    runner = start("one_to_many_stateful", seed_config("one_to_many_stateful", batch=2, steps=3))
+    runner.reset()
+    (first,) = runner.call("step 1", runner.random((2, 1, 2)))
+    (second,) = runner.call("step 2", first.copy())
+    runner.call("step 3", second, fed_back=True)
+    result = runner.snapshot()
+    fed_back = {2}  # the calls made with fed_back=True above
+    # Step 2 was fed exactly step 1's numbers: matching values alone would have drawn an arrow.
+    assert result.calls[1].layers[0].values["x"] == result.calls[0].layers[-1].values["y"]
+
+    figure = draw(result)
+    boxes, arrows = figure.layout.meta["boxes"], figure.layout.meta["arrows"]
+    got = [
+        (boxes[arrow["source"]]["call"], boxes[arrow["target"]]["call"])
+        for arrow in arrows
+        if arrow["kind"] == "feedback"
+    ]
+    assert got == [(call - 1, call) for call in sorted(fed_back)]
+
+
 def carried_between_calls(seen: Picture) -> list[tuple[int, int]]:
     """(call of the source, call of the target) of each carry."""
     return sorted(

@@ -142,6 +142,18 @@ def test_to_dict_carries_every_call(case):
     assert data["reset_after"] is (topology_id != "sliding_windows")
 
 
+def test_each_call_records_whether_the_last_calls_output_was_fed_back_in(case):
+    """The rule: one_to_many_stateful feeds each step's output in as the next step's input, and the
+    forecast each forecast after the prime; pieces of data (batches, windows, the known series)
+    are no feedback. The record names the call whose output came back, in to_dict too."""
+    topology_id, config, result = case
+    labels = [call.label for call in result.calls]
+    feeds_back = topology_id in ("one_to_many_stateful", "forecast_stateful")
+    expected = [None] + [labels[index - 1] if feeds_back else None for index in range(1, len(labels))]
+    assert [call.fed_back_from for call in result.calls] == expected
+    assert [call["fed_back_from"] for call in json.loads(json.dumps(result.to_dict()))["calls"]] == expected
+
+
 # ----------------------------------------------------------------------------- one_to_many_stateful
 
 

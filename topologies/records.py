@@ -90,6 +90,9 @@ class CallRecord:
     layers: tuple[LayerActivity, ...]
     input_axes: tuple[Axes, ...]
     output_axes: tuple[Axes, ...]
+    # The label of the call whose output was fed in as this call's input ("step 3"), said by the
+    # protocol that fed it back; None for an input made otherwise (data, the known series).
+    fed_back_from: str | None = None
 
     def activity(self, layer_name: str, node: int = 0) -> LayerActivity:
         """What a layer did in this call of the model: its first call in the graph, or call `node`."""
@@ -206,6 +209,7 @@ class Trace:
                     "input_axes": _lists(call.input_axes),
                     "output_axes": _lists(call.output_axes),
                     "reset_before": call.reset_before,
+                    "fed_back_from": call.fed_back_from,
                     "layers": [
                         {
                             "layer": item.layer,
@@ -272,6 +276,7 @@ class Trace:
                     ),
                     input_axes=_tuples(call["input_axes"]),
                     output_axes=_tuples(call["output_axes"]),
+                    fed_back_from=call["fed_back_from"],
                 )
                 for call in data["calls"]
             ),

@@ -15,8 +15,8 @@ not the faded y_t above it); a slot is (call, the row's own step). The kinds of 
 - carry: along a recurrent row, h_t to h_(t+1); right to left on a bidirectional layer's
   backward row, which reads the sequence from the end; along a cell's row, from one call of the
   cell to the next (its output and state handed back to itself). None across a reset or the gap.
-- feedback: pink, from a call's last y back down to the next call's first x, drawn only where
-  the numbers show that the next call was fed exactly that y.
+- feedback: pink, from a call's last y back down to the next call's first x, drawn where the
+  run recorded that the next call was fed that y (CallRecord.fed_back_from).
 - state: green, a recurrent layer's last h_t into another recurrent layer's first h_t, which
   starts from it (initial_state: a seq2seq's encoder hands its decoder h and c).
 - window: up from every step a Conv1D or pooling step reads (its kernel or pool window), or
@@ -140,15 +140,13 @@ def _x(grid: Grid, row_index: int, slot: Slot) -> float:
 
 
 def feedback_arrows(grid: Grid, anchors: Anchors) -> list[Arrow]:
-    """Where a call's input is the previous call's output (measured: the numbers match),
-    an arrow runs from that y back down to the next x."""
+    """Where a call's input is the previous call's output (the protocol that fed it back says so
+    in the call's record), an arrow runs from that y back down to the next x."""
     output_row = grid.top_row
     arrows = []
     for call_index in range(1, len(grid.trace.calls)):
         previous, current = grid.trace.calls[call_index - 1], grid.trace.calls[call_index]
-        fed = current.layers[0].values.get("x")
-        handed_on = previous.layers[-1].values.get("y")
-        if fed is None or handed_on is None or _last_step(handed_on) != _last_step(fed):
+        if current.fed_back_from != previous.label:
             continue
         leaving = [slot for slot in anchors[output_row] if slot[0] == call_index - 1]
         arriving = [slot for slot in anchors[0] if slot[0] == call_index]
@@ -161,7 +159,3 @@ def feedback_arrows(grid: Grid, anchors: Anchors) -> list[Arrow]:
         end = (_x(grid, 0, min(arriving)) - 0.25, grid.y_of(0) + 0.3)
         arrows.append(Arrow("feedback", source, target, start, end, FEEDBACK_PINK))
     return arrows
-
-
-def _last_step(values):
-    return values[-1] if values and isinstance(values[0], list) else values

@@ -114,7 +114,7 @@ def calls(model, config, runner, epochs: int = EPOCHS, learning_rate: float = LE
     next_input = predicted[:, -1:]  # the forecast of step steps + 1
     forecast = [next_input]
     for step in range(config.steps + 1, config.steps + config.horizon):
-        (next_input,) = runner.call(f"step {step}", next_input)  # (batch, 1, features)
+        (next_input,) = runner.call(f"step {step}", next_input, fed_back=True)  # (batch, 1, features)
         forecast.append(next_input)
         yield Event("call", f"step {step}")
     runner.reset()

@@ -58,7 +58,7 @@ def calls(model, config, runner):
     runner.reset()  # new sequences: no state from any earlier run
     step_input = runner.random((config.batch, 1, config.features))
     for step in range(1, config.steps + 1):
-        (step_output,) = runner.call(f"step {step}", step_input)  # (batch, 1, units)
+        (step_output,) = runner.call(f"step {step}", step_input, fed_back=step > 1)  # (batch, 1, units)
         step_input = step_output  # the feedback: units == features makes this fit
         yield Event("call", f"step {step}")
     runner.reset()  # the sequences end here

@@ -66,12 +66,12 @@ def first_call(runner, layer) -> tuple[list[np.ndarray], list[np.ndarray] | None
     seen: dict = {}
     recorded_call = runner.call
 
-    def call(label, inputs):
+    def call(label, inputs, **keywords):
         inputs = inputs if isinstance(inputs, list) else [inputs]
         seen["held"] = [np.array(state) for state in layer.states] if getattr(layer, "stateful", False) else None
         with states_kept(runner.model):  # the layers below, if stateful, must start this call as they were
             seen["received"] = received_by(runner.model, layer, inputs)
-        recorded_call(label, inputs)
+        recorded_call(label, inputs, **keywords)
         raise _FirstCallDone
 
     runner.call = call

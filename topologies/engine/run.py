@@ -106,6 +106,7 @@ class Runner:
 
     runner.reset()                       # reset every stateful layer before the next call
     outputs = runner.call("batch 1", x)  # run and record; returns the model's outputs
+    runner.call("step 2", outputs[0], fed_back=True)  # the last call's output, fed back in
     runner.run_unrecorded(twin, x)       # run another model without recording it
     runner.snapshot()                    # everything recorded so far, as a Trace
     """
@@ -147,8 +148,13 @@ class Runner:
                 layer.reset_states()
         self.reset_pending = True
 
-    def call(self, label: str, inputs: np.ndarray | list[np.ndarray]) -> list[np.ndarray]:
-        """Run the model once on `inputs`, record every layer, and return the model's outputs."""
+    def call(self, label: str, inputs: np.ndarray | list[np.ndarray], fed_back: bool = False) -> list[np.ndarray]:
+        """Run the model once on `inputs`, record every layer, and return the model's outputs.
+
+        `fed_back` says that `inputs` are the previous call's output, fed back in: the record says
+        so (CallRecord.fed_back_from), and the picture draws the feedback arrow from it."""
+        if fed_back and not self.calls:
+            raise ValueError(f"{label} is fed back, but no call came before it")
         inputs = inputs if isinstance(inputs, list) else [inputs]
         input_axes = [model_input_axes(array) for array in inputs]
         with KERAS_LOCK:
@@ -163,6 +169,7 @@ class Runner:
                 layers=tuple(observation.activities),
                 input_axes=tuple(input_axes),
                 output_axes=tuple(observation.output_axes),
+                fed_back_from=self.calls[-1].label if fed_back else None,
             )
         )
         self.reset_pending = False
