@@ -26,11 +26,8 @@ not the faded y_t above it); a slot is (call, the row's own step). The kinds of 
 from __future__ import annotations
 
 from app.draw.grid import DROPPED_BAND, Grid, own_steps, steps_read
-from app.draw.palette import STATE_ARROW
+from app.draw.palette import INK, OUTPUT_INK, STATE_ARROW
 from app.draw.plan import Arrow, Box, Geometry, Point
-
-INK = "#333"
-FEEDBACK_PINK = "#ad1457"
 
 Slot = tuple[int, int]  # (call, a row's own step): where a box of that row stands
 Anchors = list[dict[Slot, int]]  # per row: slot -> index into the boxes
@@ -157,5 +154,5 @@ def feedback_arrows(grid: Grid, anchors: Anchors) -> list[Arrow]:
         # runs down the picture between the calls, across the divider.
         start = (_x(grid, output_row, max(leaving)) + 0.25, grid.y_of(output_row) - 0.3)
         end = (_x(grid, 0, min(arriving)) - 0.25, grid.y_of(0) + 0.3)
-        arrows.append(Arrow("feedback", source, target, start, end, FEEDBACK_PINK))
+        arrows.append(Arrow("feedback", source, target, start, end, OUTPUT_INK))
     return arrows

@@ -16,11 +16,10 @@ import math
 
 from app.draw.grid import Grid, Place, Row, own_steps, own_timeline
 from app.draw.plan import FONT_SIZE, LABEL_PAD, MIN_COLUMN, Box, Geometry, numbers_text, plotly_text, text_extent
-from topologies.records import CallRecord, LayerRecord, symbolic
+from topologies.records import VALUE_WIDTH, CallRecord, LayerRecord, symbolic
 
 BOX_WIDTH = 0.5  # data units: a box takes half its column, the rest is room for the arrows between steps
 EXTRA_WIDTH = 0.45  # a box beside the one arrows join (a dropped y_t, a returned h_T): a little narrower
-HOVER_NUMBERS = 8  # of sample 0's numbers, a hover writes as many as the trace keeps (engine.observe.VALUE_WIDTH)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -275,7 +274,7 @@ def _hover(heading: str, t: int | None, shape, axes, values, step_shape: tuple) 
         f"whole tensor: {symbolic(shape, axes)}",
     ]
     if values is not None:
-        # The trace keeps HOVER_NUMBERS of a vector: as many kept means there may be more.
-        cut = isinstance(values, list) and len(values) >= HOVER_NUMBERS
-        lines.append("sample 0: " + numbers_text(values if isinstance(values, list) else [values], HOVER_NUMBERS, cut))
+        # A hover writes every number the trace keeps of a vector: as many kept means there may be more.
+        cut = isinstance(values, list) and len(values) >= VALUE_WIDTH
+        lines.append("sample 0: " + numbers_text(values if isinstance(values, list) else [values], VALUE_WIDTH, cut))
     return "<br>".join(lines)
