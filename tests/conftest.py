@@ -10,3 +10,12 @@ from tests import helpers
 def traced():
     """traced(topology_id, config) -> Trace, built at most once per session."""
     return helpers.traced
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of a tests/test_browser*.py file `browser`, so that a new browser file
+    needs no marker of its own. (tryfirst: the marks must be on before `-m` selects.)"""
+    for item in items:
+        if item.path.name.startswith("test_browser"):
+            item.add_marker(pytest.mark.browser)
