@@ -1,134 +1,33 @@
 """The app in a real browser: Debian's Chromium, driven by Playwright, against `streamlit run`.
 
-Never downloads a browser. Without /usr/bin/chromium the test is skipped, unless
-RNN_SHAPES_REQUIRE_BROWSER=1 says a browser run is required, in which case it fails.
+The server and the browser are the session's (tests/conftest.py, tests/in_browser.py): never a
+downloaded browser, and without /usr/bin/chromium a skip, or a failure when
+RNN_SHAPES_REQUIRE_BROWSER=1 says a browser run is required.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
 from tests.helpers import long_steps
+from tests.in_browser import ROOT, WAIT_MS, wait_for_plot_text
 from topologies.catalogue import CATALOGUE
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-START_TIMEOUT_S = 90  # polling bound for the server to answer
-WAIT_MS = 120_000  # the first trace imports TensorFlow (about 10 s here, more on a busy machine)
 SCREENSHOT = ROOT / "artifacts" / "browser_shapes.png"
 
 
 @pytest.fixture(scope="module")
-def chromium() -> str:
-    if not os.path.exists(CHROMIUM):
-        reason = f"{CHROMIUM} is missing: the browser test needs Debian's chromium package"
-        if os.environ.get("RNN_SHAPES_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and RNN_SHAPES_REQUIRE_BROWSER=1 requires it")
-        pytest.skip(reason)
-    return CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(chromium, tmp_path_factory):
-    """`streamlit run app/main.py` on a free local port; stopped by its pid afterwards."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app/main.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer within {START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield base
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium, server):
-    """One Chromium for the module: Playwright's sync API runs one instance per thread."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture(scope="module")
 def page(browser):
-    return browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    """One page for this module's first tests, which go from link to link as a visitor would."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
 
 
 PLOT_TEXT = "() => Array.from(document.querySelectorAll('.js-plotly-plot text')).map(t => t.textContent)"
-
-
-def _wait_for_plot_text(page, text: str) -> None:
-    page.wait_for_function(
-        "(wanted) => Array.from(document.querySelectorAll('.js-plotly-plot text'))"
-        ".some(t => t.textContent.includes(wanted))",
-        arg=text,
-        timeout=WAIT_MS,
-    )
 
 
 def test_changing_units_redraws_the_picture_and_the_link(page, server):
@@ -138,7 +37,7 @@ def test_changing_units_redraws_the_picture_and_the_link(page, server):
     page.goto(f"{server}/?topology=many_to_one&batch=10&steps=5&features=2&units=4", timeout=WAIT_MS)
     page.wait_for_selector(".js-plotly-plot", timeout=WAIT_MS)
     page.get_by_text("(10, 4)").first.wait_for(timeout=WAIT_MS)
-    _wait_for_plot_text(page, "(10, 4)")  # the diagram's own labels, SVG text in the plot
+    wait_for_plot_text(page, "(10, 4)")  # the diagram's own labels, SVG text in the plot
     metric_values = page.locator('[data-testid="stMetricValue"]')
     assert "(10, 4)" in metric_values.all_inner_texts()
 
@@ -148,7 +47,7 @@ def test_changing_units_redraws_the_picture_and_the_link(page, server):
     units.fill("6")
     units.press("Enter")
 
-    _wait_for_plot_text(page, "(10, 6)")
+    wait_for_plot_text(page, "(10, 6)")
     page.get_by_text("(10, 6)").first.wait_for(timeout=WAIT_MS)
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]'))"
@@ -312,9 +211,10 @@ MEASURE_TEXTS = """() => {
 @pytest.fixture(scope="module")
 def viewport_pages(browser):
     """One page per window size, each navigated from link to link."""
-    return {
-        name: browser.new_context(viewport={"width": w, "height": h}).new_page() for name, (w, h) in VIEWPORTS.items()
-    }
+    contexts = {name: browser.new_context(viewport={"width": w, "height": h}) for name, (w, h) in VIEWPORTS.items()}
+    yield {name: context.new_page() for name, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
 
 
 REFUSED = '[data-testid="stException"], [data-testid="stAlertContentError"]'  # an exception or a refused size

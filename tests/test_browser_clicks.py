@@ -1,15 +1,15 @@
 """Every click counts, in a real browser: quick clicks on the Stateful page's "Next step" each
 make one call (app/ui/counted_button.py), and the button is disabled exactly after the last one.
 
-The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
-for this module, stopped by its pid afterwards).
+The server and the browser are the session's (tests/conftest.py), each test in a browser
+context of its own.
 """
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.test_browser import ROOT, WAIT_MS, browser, chromium, server  # noqa: F401 - pytest fixtures
+from tests.in_browser import ROOT, WAIT_MS
 
 FEEDBACK_CALLS = 12  # the page's feedback loop: 12 steps, one call each
 CLICKS = 6
@@ -20,8 +20,8 @@ def _calls_made(page, made: int) -> None:
     page.get_by_text(f"calls made: {made} of {FEEDBACK_CALLS}").wait_for(timeout=WAIT_MS)
 
 
-def test_quick_clicks_each_make_one_call(browser, server):  # noqa: F811
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+def test_quick_clicks_each_make_one_call(new_context, server):
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/stateful", timeout=WAIT_MS)

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401 - pytest fixtures
-    ROOT,
-    WAIT_MS,
-    browser,
-    chromium,
-    server,
-)
+from tests.in_browser import ROOT, WAIT_MS
 
 # Each chart's box on the page, and the width its figure was laid out for (Plotly's own layout).
 CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart => {
@@ -23,8 +17,8 @@ CHARTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(c
 
 
 @pytest.mark.parametrize(("width", "side_by_side"), [(1920, True), (1024, False)], ids=["wide", "narrow"])
-def test_two_pictures_sit_side_by_side_only_where_both_fit(browser, server, width, side_by_side):  # noqa: F811
-    page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
+def test_two_pictures_sit_side_by_side_only_where_both_fit(new_context, server, width, side_by_side):
+    page = new_context(viewport={"width": width, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/?compare=return_sequences", timeout=WAIT_MS)

@@ -3,7 +3,8 @@
 The link sits in a read-only field with a Copy link button, the Keras code in a coloured box with a
 Copy code button (app.ui.copy_boxes), and the inside of a cell is made only once its expander opens
 (app.ui.inside_cell_view): a click on one of a layer's boxes in the picture must open it at that
-layer. The server and the browser come from tests/test_browser.py's fixtures.
+layer. The server and the browser are the session's (tests/conftest.py), each test in a browser
+context of its own.
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ import subprocess
 import sys
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.test_browser import ROOT, WAIT_MS, _wait_for_plot_text, browser, chromium, server  # noqa: F401
+from tests.in_browser import ROOT, WAIT_MS, wait_for_plot_text
 from topologies import Config
 
 LINK = "?topology=stacked&units=6&cell=GRU"
 SCREENSHOTS = ROOT / "artifacts"
 
 
-def test_the_copy_button_copies_the_link_to_this_picture(browser, server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def test_the_copy_button_copies_the_link_to_this_picture(new_context, server):
+    context = new_context(viewport={"width": 1400, "height": 1000})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
     page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
-    _wait_for_plot_text(page, "(10, 6)")
+    wait_for_plot_text(page, "(10, 6)")
     field = page.get_by_label("A link to exactly this picture")
     field.wait_for(timeout=WAIT_MS)
     link = field.input_value()
@@ -38,17 +39,16 @@ def test_the_copy_button_copies_the_link_to_this_picture(browser, server):  # no
         page.set_viewport_size({"width": width, "height": height})
         field.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"browser_link_{width}x{height}.png"))
-    context.close()
 
 
-def test_the_copy_code_button_copies_the_keras_code_that_runs(browser, server):  # noqa: F811
+def test_the_copy_code_button_copies_the_keras_code_that_runs(new_context, server):
     """What lands on the clipboard is the code itself, plain text: it runs, and prints the shape
     the picture shows for the stack's output."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(viewport={"width": 1400, "height": 1000})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
     page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
-    _wait_for_plot_text(page, "(10, 6)")
+    wait_for_plot_text(page, "(10, 6)")
     page.get_by_text("Show the Keras 3 code that built this model").click()
     box = page.locator(".code pre")
     box.wait_for(timeout=WAIT_MS)
@@ -64,10 +64,9 @@ def test_the_copy_code_button_copies_the_keras_code_that_runs(browser, server): 
         page.set_viewport_size({"width": width, "height": height})
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"browser_code_{width}x{height}.png"))
-    context.close()
 
 
-def test_a_click_on_a_layer_s_box_opens_its_cell(browser, server):  # noqa: F811
+def test_a_click_on_a_layer_s_box_opens_its_cell(new_context, server):
     from app.diagram import draw
     from topologies import trace
 
@@ -76,9 +75,9 @@ def test_a_click_on_a_layer_s_box_opens_its_cell(browser, server):  # noqa: F811
     boxes = draw(trace("stacked", Config(units=6, cell="GRU"))).layout.meta["boxes"]
     index = next(number for number, box in enumerate(boxes) if box["layer"] == "rnn_2" and box["role"] == "state")
 
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(f"{server}/{LINK}", timeout=WAIT_MS)
-    _wait_for_plot_text(page, "(10, 6)")
+    wait_for_plot_text(page, "(10, 6)")
     page.get_by_text("Open the cell of").first.wait_for(timeout=WAIT_MS)
     assert page.get_by_text("Units vs cells").count() == 0, "its step is made only once asked for"
     point = page.locator(".js-plotly-plot .scatterlayer .trace").first.locator("path.point").nth(index)
@@ -88,4 +87,3 @@ def test_a_click_on_a_layer_s_box_opens_its_cell(browser, server):  # noqa: F811
     assert "cell_layer=rnn_2" in page.url
     answer.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "browser_cell_opened.png"))
-    page.context.close()

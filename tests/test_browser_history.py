@@ -1,13 +1,13 @@
 """Back and Forward in a real browser: each picture is one history entry, across pages, and the
 picture follows the entry (app/ui/history.py).
 
-The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
-for this module, stopped by its pid afterwards).
+The server and the browser are the session's (tests/conftest.py), each test in a browser
+context of its own.
 """
 
 from __future__ import annotations
 
-from tests.test_browser import WAIT_MS, browser, chromium, server  # noqa: F401 - pytest fixtures
+from tests.in_browser import WAIT_MS
 
 UNITS_BOX = '[data-testid="stSidebar"] input[type="number"][aria-label="{name}"]'
 WINDOWS_HEADING = "Windows: from one long series"
@@ -53,8 +53,8 @@ def _shows_windows(page) -> None:
     _settled(page)
 
 
-def test_back_and_forward_step_through_configurations_and_pages(browser, server):  # noqa: F811
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+def test_back_and_forward_step_through_configurations_and_pages(new_context, server):
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/?batch=10&units=5", timeout=WAIT_MS)
@@ -102,12 +102,12 @@ def test_back_and_forward_step_through_configurations_and_pages(browser, server)
     assert not errors, errors
 
 
-def test_back_from_a_link_s_first_picture_leaves_the_app(browser, server):  # noqa: F811
+def test_back_from_a_link_s_first_picture_leaves_the_app(new_context, server):
     """A link with a default value in it (batch=10): Streamlit tidies the address and pushes the
     tidied one as an entry of its own before app/ui/history.py first runs, so the link's own entry
     shows the same picture. Back from the first picture passes over it and leaves the app, also
     after a change and a Back to the first picture."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(f"{server}/?batch=10&units=5", timeout=WAIT_MS)
     _shows_units(page, 5)
     page.go_back(timeout=WAIT_MS)
@@ -121,4 +121,3 @@ def test_back_from_a_link_s_first_picture_leaves_the_app(browser, server):  # no
     _shows_units(page, 7)
     page.go_back(timeout=WAIT_MS)
     page.wait_for_url("about:blank", timeout=WAIT_MS)
-    page.context.close()

@@ -1,8 +1,8 @@
 """Your own model in a real browser: a .keras file uploaded in Chromium, its shapes on the page,
 and the link that carries a typed stack.
 
-The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
-for this module, stopped by its pid afterwards).
+The server and the browser are the session's (tests/conftest.py), each test in a browser
+context of its own.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from tests.test_browser import WAIT_MS, browser, chromium, server  # noqa: F401 - pytest fixtures
+from tests.in_browser import WAIT_MS
 
 PAGE = "/own_model"
 
@@ -21,14 +21,14 @@ def _metrics(page) -> list[str]:
     )
 
 
-def test_an_uploaded_keras_file_shows_the_shapes_keras_gives(browser, server, tmp_path):  # noqa: F811
+def test_an_uploaded_keras_file_shows_the_shapes_keras_gives(new_context, server, tmp_path):
     import keras
     from keras import layers
 
     model = keras.Sequential([keras.Input((6, 3)), layers.GRU(5, return_sequences=True), layers.LSTM(7)])
     path = tmp_path / "uploaded.keras"
     model.save(path)
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}{PAGE}", timeout=WAIT_MS)
@@ -54,8 +54,8 @@ def test_an_uploaded_keras_file_shows_the_shapes_keras_gives(browser, server, tm
     assert not errors
 
 
-def test_a_link_carries_a_typed_stack(browser, server):  # noqa: F811
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+def test_a_link_carries_a_typed_stack(new_context, server):
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     stack = "Input(4, 3) | LSTM(6, return_sequences=True) | TimeDistributed(Dense(2))"
     page.goto(f"{server}{PAGE}?stack={quote(stack)}", timeout=WAIT_MS)
     page.wait_for_function(

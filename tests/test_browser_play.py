@@ -4,19 +4,12 @@ numbers; Play moves on by itself, across calls, to the last step.
 
 What is read is what Chromium drew: the lit band's place on screen (the figure's first shape),
 the first annotation's words, and the slider's position Plotly keeps. The server and the
-browser come from tests/test_browser.py's fixtures (a second `streamlit run` for this module,
-stopped by its pid afterwards).
+browser are the session's (tests/conftest.py), each test in a browser context of its own.
 """
 
 from __future__ import annotations
 
-from tests.test_browser import (  # noqa: F401 - pytest fixtures
-    ROOT,
-    WAIT_MS,
-    browser,
-    chromium,
-    server,
-)
+from tests.in_browser import ROOT, WAIT_MS
 
 SCREENSHOTS = ROOT / "artifacts"
 PLAY_WAIT_MS = 20_000  # Play shows a step a second; five steps, with room for a loaded machine
@@ -48,8 +41,8 @@ def _wait_for_step(page, t: int, timeout: int = WAIT_MS) -> dict:
     return page.evaluate(SHOWN)
 
 
-def test_dragging_the_slider_and_playing_move_the_lit_column_and_its_numbers(browser, server):  # noqa: F811
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+def test_dragging_the_slider_and_playing_move_the_lit_column_and_its_numbers(new_context, server):
+    page = new_context(viewport={"width": 1400, "height": 1000}).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/?topology=stateful_batches&play=1", timeout=WAIT_MS)
@@ -80,4 +73,3 @@ def test_dragging_the_slider_and_playing_move_the_lit_column_and_its_numbers(bro
     assert last["active"] == 4 and last["bandLeft"] > third["bandLeft"]
     page.screenshot(path=str(SCREENSHOTS / "browser_play_step_5.png"))
     assert not errors, errors
-    page.context.close()

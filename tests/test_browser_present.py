@@ -3,8 +3,8 @@ is the first thing on screen, the sidebar is folded, and every word of the figur
 20 px or more. Slides: the SVG and PNG downloads are made in the browser, named after the
 picture, and hold what the run measured.
 
-The server and the browser come from tests/test_browser.py's fixtures (a second `streamlit run`
-for this module, stopped by its pid afterwards).
+The server and the browser are the session's (tests/conftest.py), each test in a browser
+context of its own.
 """
 
 from __future__ import annotations
@@ -15,14 +15,7 @@ from xml.etree import ElementTree
 
 from app.diagram import draw
 from tests.helpers import fmt, seed_config, traced
-from tests.test_browser import (  # noqa: F401 - pytest fixtures
-    ROOT,
-    WAIT_MS,
-    _wait_for_plot_text,
-    browser,
-    chromium,
-    server,
-)
+from tests.in_browser import ROOT, WAIT_MS, wait_for_plot_text
 
 PROJECTOR = {"width": 1024, "height": 768}
 PROJECTOR_TEXT = 20  # pixels: the issue's smallest text on a projected figure
@@ -49,8 +42,8 @@ LAYOUT = """() => {
 }"""
 
 
-def test_present_mode_on_a_projector_puts_the_large_diagram_first(browser, server):  # noqa: F811
-    page = browser.new_context(viewport=PROJECTOR).new_page()
+def test_present_mode_on_a_projector_puts_the_large_diagram_first(new_context, server):
+    page = new_context(viewport=PROJECTOR).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{server}/?present=1", timeout=WAIT_MS)
@@ -73,7 +66,6 @@ def test_present_mode_on_a_projector_puts_the_large_diagram_first(browser, serve
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert not errors, errors
-    page.context.close()
 
 
 SLIDE = "rnn_shapes_stacked_LSTM_batch10_steps5_features2_units6_depth2"  # topology, cell, each size
@@ -85,13 +77,13 @@ def _download(page, label: str):
     return started.value
 
 
-def test_the_slides_downloads_hold_the_measured_shapes_and_twice_the_pixels(browser, server):  # noqa: F811
+def test_the_slides_downloads_hold_the_measured_shapes_and_twice_the_pixels(new_context, server):
     result = traced("stacked", seed_config("stacked", units=6))
     first = result.calls[0]
     measured = {fmt(first.input_shapes[0]), *(fmt(activity.output_shapes[0]) for activity in first.layers)}
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
+    page = new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
     page.goto(f"{server}/?topology=stacked&units=6", timeout=WAIT_MS)
-    _wait_for_plot_text(page, "(10, 6)")
+    wait_for_plot_text(page, "(10, 6)")
 
     svg = _download(page, "Download SVG")
     assert svg.suggested_filename == f"{SLIDE}.svg"
@@ -107,4 +99,3 @@ def test_the_slides_downloads_hold_the_measured_shapes_and_twice_the_pixels(brow
     width, height = struct.unpack(">II", head[16:24])  # the IHDR chunk: width, then height
     figure = draw(result)
     assert (width, height) == (2 * figure.layout.width, 2 * figure.layout.height)
-    page.context.close()
