@@ -44,5 +44,6 @@ DOCUMENTED_LIMITS = {
 # may be at most this.
 DOCUMENTED_WORK_BUDGET = 500_000_000
 # The documented link parameters that say how the Shapes page shows a picture, not what it
-# shows: they are not Config fields, and a link's config is read without them.
-DOCUMENTED_TEACHING = ("present", "palette", "quiz", "quiz_row")
+# shows: they are not Config fields, and a link's config is read without them. All eight that
+# the README and app/ui/teaching.py's docstring document, written out here, not read from them.
+DOCUMENTED_TEACHING = ("present", "palette", "quiz", "quiz_row", "cell_layer", "compare", "compare_with", "play")

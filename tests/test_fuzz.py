@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from app.ui.links import config_from_query, query_from_config
+from app.ui.teaching import PARAMETERS as TEACHING_PARAMETERS
 from tests.helpers import DOCUMENTED_CELLS
 from tests.syllabus import DOCUMENTED_CHOICES, DOCUMENTED_LIMITS, DOCUMENTED_TEACHING
 from topologies import CATALOGUE, Config, ConfigError, parse_config, trace
@@ -260,6 +261,12 @@ documented_sizes = st.fixed_dictionaries(
     | {field: st.sampled_from(choices) for field, choices in DOCUMENTED_CHOICES.items()}
     | {"any_length": st.booleans()}
 )
+
+
+def test_the_page_reads_exactly_the_documented_teaching_parameters():
+    """The fuzzing below trusts the documented list: a teaching parameter the page reads and the
+    documentation leaves out (or one documented and no longer read) fails here."""
+    assert sorted(TEACHING_PARAMETERS) == sorted(DOCUMENTED_TEACHING)
 
 
 @FUZZ
