@@ -44,6 +44,9 @@ def full_collections():
 
 
 def test_streamlit_s_clearing_after_a_run_collects_no_garbage(full_collections):
+    # A private function of Streamlit's: no public API runs this step alone. The only public way
+    # to reach it is a whole script run (AppTest.run() ends with it too), whose own work would
+    # start collections of its own; called alone, it is the only thing counted.
     from streamlit.runtime.scriptrunner import script_runner
 
     script_runner._clean_problem_modules()  # what every session's script run ends with

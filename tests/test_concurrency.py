@@ -109,7 +109,8 @@ def shown(at: AppTest, session: int, change: int, action: str, expected: Expecte
         if "chunks" in CATALOGUE[expected.topology].extras:
             widgets["chunks"] = sidebar.number_input(key="chunks").value
     except KeyError as missing:
-        # what the page showed instead of its sidebar
+        # What the page showed instead of its sidebar, for the failure message only: AppTest's
+        # public views (main, sidebar) would hide the top-level blocks the private _tree lists.
         elements = [type(node).__name__ for node in at._tree.children.values()]
         widgets = {"missing": str(missing), "page": elements, "main": [repr(e)[:300] for e in at.main][:8]}
     return Seen(
@@ -177,6 +178,11 @@ def app_tests_in_threads():
     ScriptCache (as a server has: Runtime._script_cache), and global.appTest switched on once
     around all the runs. The app's own code runs unchanged, each session in its own script
     thread with its own session state; st.cache_data is process-wide, as in a real server.
+
+    Runtime, ScriptCache and the two testing modules patched here are Streamlit's private
+    internals: no public API runs several sessions in one process but a real server, and twenty
+    browsers on 2 cores are the bench's to drive (bench/browser.py), not a test's. Should a
+    Streamlit upgrade move them, this function is the one place to mend.
     """
     from unittest import mock
 
@@ -459,6 +465,8 @@ def test_a_stepper_keeps_its_state_while_other_sessions_run(case):
             busy.advance()  # this session's click, while the other sessions trace
             for other in running:
                 other.result()
+            # Private: the step every script run ends with, called alone so that it lands between
+            # two clicks; a public script run (AppTest.run()) cannot be placed there.
             script_runner._clean_problem_modules()  # their script runs end
     assert busy.call_count == quiet.call_count > 1
     assert_same(quiet.snapshot().to_dict(), busy.snapshot().to_dict())
@@ -498,6 +506,7 @@ def test_streamlit_clearing_the_keras_session_waits_for_a_running_trace(monkeypa
     def initial_state_while_another_session_finishes_a_run(layer, *args, **kwargs):
         # Called by a stateful layer's build, inside Keras's "do not track" scope, under the lock.
         if layer.stateful and not other_session_ends:
+            # Private, as above: only the end of a run, not a whole one, can land inside a layer's build.
             other = threading.Thread(target=script_runner._clean_problem_modules, name="another session")
             other_session_ends.append(other)
             other.start()

@@ -128,7 +128,12 @@ def sent_paper(at) -> str:
 
 
 def dark_theme(monkeypatch) -> None:
-    """What Streamlit reports when the browser shows its dark theme."""
+    """What Streamlit reports when the browser shows its dark theme.
+
+    ContextProxy is Streamlit's private class behind st.context: st.context.theme is what the
+    browser reports, and AppTest has no public way to act as a browser with a theme (it takes
+    query parameters, secrets and session state, never a theme). Patching the property is the
+    one way a headless test can see the page a dark browser gets."""
     monkeypatch.setattr(ContextProxy, "theme", property(lambda self: StreamlitTheme({"type": "dark"})))
 
 
@@ -156,6 +161,10 @@ def test_a_dark_theme_keeps_the_teaching_settings(monkeypatch, present):
 def test_on_a_session_s_first_run_the_server_s_theme_is_believed(monkeypatch):
     """Streamlit reports "light" on a session's first run, whatever the browser shows; a server
     started with --theme.base dark shows dark pages, so its first picture is drawn dark."""
+    # No public way sets a server's theme for AppTest: st.set_option refuses theme options ("cannot
+    # be set on the fly"), and AppTest takes no config options. So st.get_option answers "dark"
+    # for theme.base alone, and st.context.theme (the private ContextProxy, as in dark_theme)
+    # reports "light", as Streamlit does on a first run.
     configured = st.get_option
     monkeypatch.setattr(st, "get_option", lambda name: "dark" if name == "theme.base" else configured(name))
     monkeypatch.setattr(ContextProxy, "theme", property(lambda self: StreamlitTheme({"type": "light"})))
