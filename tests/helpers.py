@@ -189,9 +189,34 @@ MAIN = Path(__file__).resolve().parent.parent / "app" / "main.py"
 TIMEOUT = 120  # one script run: the first imports TensorFlow, and other sessions may hold the lock
 
 
+@functools.cache
+def installed_components():
+    """The Streamlit components installed here, found once per session: a BidiComponentManager,
+    made as AppTest makes its own."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
+    return components
+
+
+def app_test() -> AppTest:
+    """app/main.py under AppTest, not run yet.
+
+    AppTest's first run looks for components in every installed package's metadata, about 0.3 s
+    here, two thirds of a page run; a server does it once at start-up and shares what it found
+    across its sessions. The search's result is AppTest's private attribute
+    _bidi_component_manager, and no public API hands it over, so it is set here to the one found
+    per session. Should a Streamlit upgrade rename it, the assignment is ignored and each AppTest
+    searches again: slower, nothing else changes."""
+    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    at._bidi_component_manager = installed_components()
+    return at
+
+
 def open_app(**query: str) -> AppTest:
     """The app as a link opens it: the link's query parameters, then one script run."""
-    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    at = app_test()
     at.query_params.update(query)
     at.run()
     return at
@@ -223,7 +248,7 @@ def open_expander(at: AppTest, key: str) -> AppTest:
 
 def open_page(page: str) -> AppTest:
     """One of app/views (e.g. "windows"), opened through the app's navigation, run without an exception."""
-    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    at = app_test()
     at.switch_page(f"views/{page}.py").run()
     assert_no_exception(at)
     return at

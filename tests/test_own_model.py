@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import assert_no_exception, documented_work, open_page
+from tests.helpers import app_test, assert_no_exception, documented_work, open_page
 from tests.syllabus import DOCUMENTED_WORK_BUDGET
 from topologies import Config, ConfigError, trace
 from topologies.own.keras_file import ModelFileError, OwnKerasFile
@@ -356,11 +356,7 @@ def test_the_page_draws_a_typed_stack_an_example_and_explains_a_refusal():
 
 
 def test_a_link_carries_the_stack():
-    from streamlit.testing.v1 import AppTest
-
-    from tests.helpers import MAIN, TIMEOUT
-
-    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    at = app_test()
     at.query_params["stack"] = "Input(4, 3) | GRU(7)"
     at.switch_page("views/own_model.py").run()
     assert_no_exception(at)
