@@ -150,6 +150,7 @@ def shapes_page_elements() -> set[str]:
     return element_kinds(at)
 
 
+@pytest.mark.slow  # 16 page runs: about 15 s
 @APP_SETTINGS
 @given(parameter=st.sampled_from(LINK_PARAMETERS + ["[x](https://example.com)"]), value=hostile_text)
 @example(parameter="cell", value="[click here to log in](https://example.com/phish)")
@@ -180,6 +181,7 @@ def test_the_lab_pages_read_nothing_from_a_link(page):
     assert not at.warning and not at.error
 
 
+@pytest.mark.slow  # 14 examples of 7 page runs each: about 30 s
 @APP_SETTINGS
 @given(text=hostile_text.filter(lambda text: not re.fullmatch(r"[\s,;0-9.eE+-]*", text)))
 @example(text="1, 2, [click](https://example.com), 4")
