@@ -37,6 +37,7 @@ def test_default_run_shows_many_to_one_of_the_seed():
     assert not at.warning
 
 
+@pytest.mark.slow  # 17 page runs, one per topology: about 19 s
 def test_every_topology_can_be_selected_in_turn():
     at = open_app()
     assert_clean(at)
@@ -164,6 +165,7 @@ def printed_shapes(code: str) -> list[tuple[int, ...]]:
     return shapes
 
 
+@pytest.mark.slow  # two page runs and a Keras build of the code shown, five times: about 8 s
 @pytest.mark.parametrize(
     "topology_id", ["many_to_one", "return_state", "autoencoder", "text_generator", "stateful_batches"]
 )
@@ -190,6 +192,7 @@ def test_a_single_step_sequence_is_drawn_for_many_to_one():
 # ----------------------------------------------------------------------------- every topology opens on a picture
 
 
+@pytest.mark.slow  # a page run per topology, 15 in all: about 12 s (every topology is traced and drawn elsewhere)
 @pytest.mark.parametrize("topology_id", list(CATALOGUE))
 def test_a_link_with_only_the_topology_opens_on_a_picture(topology_id):
     at = open_app(topology=topology_id)

@@ -37,6 +37,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 # ----------------------------------------------------------------------------- in a subprocess
 
 
+@pytest.mark.slow  # a fresh process that loads TensorFlow: 10-20 s
 def test_trace_json():
     done = run_cli(*CLI_EXAMPLE, "--json")
     assert done.returncode == 0, done.stderr
@@ -48,6 +49,7 @@ def test_trace_json():
     assert data["params"] == CLI_EXAMPLE_PARAMS == 208
 
 
+@pytest.mark.slow  # a fresh process that loads TensorFlow: 10-20 s
 def test_trace_table():
     done = run_cli(*CLI_EXAMPLE)
     assert done.returncode == 0, done.stderr
@@ -76,6 +78,7 @@ def test_list_prints_every_topology():
     ],
     ids=["batch-0", "steps-abc", "unknown-id", "cell-XYZ"],
 )
+@pytest.mark.slow  # a fresh process that loads TensorFlow each: 10-20 s
 def test_bad_input_exits_2_with_one_line_on_stderr(args, fragments):
     done = run_cli(*args)
     assert done.returncode == 2

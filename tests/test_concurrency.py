@@ -38,6 +38,9 @@ from topologies import CATALOGUE, Config, ConfigError, trace
 from topologies.engine import run as run_module
 from topologies.engine.guard import install_clear_session_guard
 
+# Many sessions, threads and a fresh process each: from 3 s to about a minute a test here.
+pytestmark = pytest.mark.slow
+
 # What the app's entry point does at start-up: every clear_session() waits for a running trace.
 install_clear_session_guard()
 

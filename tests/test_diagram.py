@@ -304,6 +304,7 @@ def test_labels_carry_the_measured_shapes(topology_id):
     assert f"{fmt(shape)} = ({', '.join(axes)})" in text
 
 
+@pytest.mark.slow  # every topology traced and drawn at 40 steps: about 8 s
 @pytest.mark.parametrize("topology_id", IDS)
 def test_no_word_is_smaller_than_14_px_and_the_figure_keeps_its_size(topology_id):
     """Legible on a projector: the picture grows to make room for its words, never shrinks them."""
@@ -315,7 +316,7 @@ def test_no_word_is_smaller_than_14_px_and_the_figure_keeps_its_size(topology_id
     assert figure.layout.width > 0 and figure.layout.height > 0 and figure.layout.autosize is False
 
 
-@pytest.mark.parametrize("steps", [5, 40])
+@pytest.mark.parametrize("steps", [5, pytest.param(40, marks=pytest.mark.slow)])  # 40: every topology traced again
 @pytest.mark.parametrize("topology_id", IDS)
 def test_every_word_of_the_words_trace_stands_within_the_axes_ranges(topology_id, steps):
     """A text trace's point outside the axes' ranges is not drawn at all (Plotly hides it, even

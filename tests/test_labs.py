@@ -172,6 +172,7 @@ SQUARES = [n * n for n in range(1, 13)]
 PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37]
 
 
+@pytest.mark.slow  # a page run per slider position, for two sources: about 4 s
 @pytest.mark.parametrize("source", ["Synthetic: sine plus noise", "Paste numbers"], ids=["synthetic", "pasted"])
 def test_windows_page_walks_the_window_slider(source):
     """Slider position k + 1 shows window k: the table X[k] holds the series' values k .. k+L-1
@@ -512,6 +513,7 @@ def test_feedback_steps_grow_the_diagram_one_call_each():
     assert len(app.get("plotly_chart")) == 1  # started afresh: no feedback diagram yet
 
 
+@pytest.mark.slow  # two sessions stepped in turn, then one alone: about 3 s
 def test_two_sessions_stepping_at_once_see_what_one_alone_sees():
     first, second = open_page("stateful"), open_page("stateful")
     for _ in range(3):  # interleaved: first, second, first, second, ...
@@ -618,6 +620,7 @@ def true_continuation() -> np.ndarray:
     return np.sin(0.3 * t)
 
 
+@pytest.mark.slow  # trains the page's model for its epochs: about 3 s
 def test_forecast_at_the_page_defaults_follows_the_wave():
     """The issue: after the page's training the fed-back forecast decayed to a flat line (error 1.2 x
     the spread). Seeded, so this is the very run a student sees when pressing Train."""
@@ -632,6 +635,7 @@ def test_forecast_at_the_page_defaults_follows_the_wave():
     assert error <= FORECAST_GOOD * truth.std(), (error, truth.std(), forecast.tolist())
 
 
+@pytest.mark.slow  # trains the model, then 15 page runs of one call each: about 17 s
 def test_forecast_trains_then_steps_to_the_end():
     app = open_page("stateful")
     assert app.slider(key="stateful_epochs").value == FORECAST_EPOCHS

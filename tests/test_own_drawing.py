@@ -150,6 +150,7 @@ def test_global_pooling_and_flatten_are_one_box_reading_every_step(text):
     assert keras_says[1]["reads"][0] == set(range(keras_says[1]["reads_from"]))
 
 
+@pytest.mark.slow  # 40 steps through Keras and the drawing for each stack: 7-30 s each
 @pytest.mark.parametrize("text", WINDOWED)
 def test_past_twelve_steps_every_row_is_drawn_and_each_window_arrow_is_one_keras_reads(text):
     """40 steps: the input's middle steps are left out; each windowed row still shows its first and

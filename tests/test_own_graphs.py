@@ -200,7 +200,7 @@ def test_no_arrow_runs_through_a_box_it_does_not_join(models, name):
     assert crossed_boxes(plan) == []
 
 
-@pytest.mark.parametrize("steps", [5, 40])
+@pytest.mark.parametrize("steps", [5, pytest.param(40, marks=pytest.mark.slow)])  # 40 steps: every picture again
 def test_no_arrow_runs_through_a_box_in_any_stack_or_catalogue_picture(traced, steps):
     from app.draw.layout import layout
     from tests.helpers import long_steps, seed_config

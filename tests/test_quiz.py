@@ -151,6 +151,7 @@ def test_a_projected_quiz_hides_the_shape_in_the_caption_too():
     assert "(10, 4)" not in caption and "(?)" in caption and "(10, 5, 2)" in caption
 
 
+@pytest.mark.slow  # 300 answers, half of them drawn from a regular expression: about 7 s
 @settings(max_examples=300, deadline=None, database=None)
 @given(answer=st.one_of(st.text(max_size=40), st.from_regex(r"[\[(]?\s*\d{1,4}(\s*,\s*\d{1,4}){0,4}\s*,?\s*[\])]?")))
 def test_any_typed_answer_is_a_shape_of_its_own_numbers_or_one_refusal(answer):

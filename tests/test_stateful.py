@@ -245,6 +245,7 @@ def test_forecast_feeds_each_prediction_back(cell, size, traced):
         np.testing.assert_allclose(rows(call.activity("to_features").values["y"]), forecast[k : k + 1], atol=1e-6)
 
 
+@pytest.mark.slow  # 40 steps trained and forecast: about 8 s
 def test_forecast_over_a_long_sequence(traced):
     config = config_for("forecast_stateful", "odd", steps=40)
     result = traced("forecast_stateful", config)

@@ -50,11 +50,13 @@ def test_importing_the_plain_parts_starts_no_tensorflow(code):
     assert "keras" not in loaded
 
 
+@pytest.mark.slow  # a fresh process that loads TensorFlow: 10-20 s
 def test_asking_for_trace_loads_keras():
     """The control for the test above: the same check does see TensorFlow when it is loaded."""
     assert {"tensorflow", "keras"} <= modules_loaded_by("from topologies import trace")
 
 
+@pytest.mark.slow  # a fresh process that loads TensorFlow: 10-20 s
 def test_importing_the_engine_leaves_clear_session_alone_until_the_guard_is_installed():
     code = (
         "import keras\n"

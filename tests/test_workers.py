@@ -19,6 +19,9 @@ from topologies.config import Config
 from topologies.own.stack import StackError
 from topologies.refusal import Quoted, quoted
 
+# Worker processes started, stopped past their deadlines and kept busy on purpose: about 30 s a test here.
+pytestmark = pytest.mark.slow
+
 
 def sleep_then_answer(seconds: float, answer: str) -> str:
     time.sleep(seconds)
