@@ -6,7 +6,8 @@ so a (topology, config) pair is traced once per session whichever way a test ask
 The browser tests (tests/test_browser*.py) share one `streamlit run` and one Chromium for the
 whole session: starting them is the slow part (TensorFlow loads in the server on its first
 picture), and what a test changes lives in its own browser context and Streamlit session, which
-each test opens afresh with `new_context`.
+a test opens afresh with `new_context` (test_browser.py's link-to-link tests share a page of
+their own module instead).
 """
 
 import pytest
