@@ -6,7 +6,9 @@ Nothing here starts Streamlit. The expected values come from the documented limi
 - a loop that feeds each output back in as the next input (one_to_many_stateful, cell_loop)
   needs units equal to features;
 - stateful_batches splits each sequence into `chunks` consecutive pieces of at least one step,
-  so chunks is at most steps.
+  so chunks is at most steps;
+- where the cost estimate binds, a range ends where the topology's own check does: its top is
+  accepted and one more is refused (the estimate itself is tested in tests/test_cost.py).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from app.ui.links import allowed_range, checked_config, config_from_query, settle
-from tests.helpers import FEEDBACK, documented_work
-from tests.syllabus import DOCUMENTED_LIMITS, DOCUMENTED_WORK_BUDGET
+from tests.helpers import FEEDBACK
+from tests.syllabus import DOCUMENTED_LIMITS
 from topologies import CATALOGUE, Config, ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,20 +90,30 @@ def test_a_loop_fed_its_own_output_refuses_units_other_than_features_and_offers_
 @pytest.mark.parametrize("field", SIZES)
 def test_at_the_seeds_sizes_each_size_ranges_over_its_documented_limits(field):
     low, high = DOCUMENTED_LIMITS[field]
-    # Even at its top, the field keeps the work far under the documented budget.
-    assert documented_work(**{**SEED, field: high}) < DOCUMENTED_WORK_BUDGET / 10
     assert allowed_range(CATALOGUE["many_to_one"], field, SEED) == (low, high)
 
 
-BUDGET_BOUND = [(100, 100, 100), (50, 100, 100), (10, 200, 56), (20, 100, 100)]  # (steps, units, features)
+# Sizes at which the cost estimate (topologies/cost.py) refuses the largest batch: (steps, units, features).
+COST_BOUND = [(100, 100, 100), (200, 100, 100), (1000, 64, 8)]
 
 
-@pytest.mark.parametrize(("steps", "units", "features"), BUDGET_BOUND)
-def test_the_largest_batch_is_the_documented_budgets_or_the_documented_limit(steps, units, features):
+def accepted(topology_id: str, sizes: dict) -> bool:
+    try:
+        CATALOGUE[topology_id].check(Config(**sizes))
+    except ConfigError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("steps", "units", "features"), COST_BOUND)
+def test_the_largest_batch_is_where_the_topology_stops_accepting(steps, units, features):
+    """The range's top is accepted and one more is refused: the edge the topology's own check draws."""
     low, high = DOCUMENTED_LIMITS["batch"]
-    largest = min(high, DOCUMENTED_WORK_BUDGET // documented_work(1, steps, features, units))
     others = {"steps": steps, "units": units, "features": features}
-    assert allowed_range(CATALOGUE["many_to_one"], "batch", others) == (low, largest)
+    bottom, top = allowed_range(CATALOGUE["many_to_one"], "batch", others)
+    assert bottom == low and top < high, "these sizes are chosen so that the cost limit binds"
+    assert accepted("many_to_one", {**others, "batch": top})
+    assert not accepted("many_to_one", {**others, "batch": top + 1})
 
 
 @pytest.mark.parametrize("topology_id", FEEDBACK)
@@ -141,9 +153,11 @@ def test_a_sequence_of_one_step_is_split_into_one_chunk():
     assert changes == {"chunks": 1} and len(reasons) == 1
 
 
-def test_a_batch_over_the_budget_is_lowered_to_the_largest_the_budget_allows():
+def test_a_batch_over_the_cost_limit_is_lowered_to_the_largest_the_topology_accepts():
     sizes = {"batch": 1024, "steps": 100, "units": 100, "features": 100}
     changes, reasons = settle(CATALOGUE["many_to_one"], sizes)
-    assert changes == {"batch": DOCUMENTED_WORK_BUDGET // documented_work(1, 100, 100, 100)}
-    assert f"{DOCUMENTED_WORK_BUDGET:,}" in reasons[0]
-    assert Config(**{**sizes, **changes}).batch == changes["batch"]  # and the settled values make a Config
+    assert set(changes) == {"batch"} and len(reasons) == 1
+    batch = changes["batch"]
+    assert f"from 1024 to {batch}" in reasons[0]  # the sentence names the value and the fix
+    assert accepted("many_to_one", {**sizes, "batch": batch})
+    assert not accepted("many_to_one", {**sizes, "batch": batch + 1})
