@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from app.ui.controls import DEFAULT_TOPOLOGY
+from app.ui.links import DEFAULT_TOPOLOGY
 from topologies import CATALOGUE, CELLS, LIMITS, Config, ConfigError
+from topologies.contract import recurrent_work
 
 # The values a user drags a size slider to.
 SLIDER_STOPS = {
@@ -73,11 +74,6 @@ def distinct_configs(count: int) -> list[tuple[str, Config]]:
             config = dataclasses.replace(config, features=units)
         configs.append((topology_id, config))
     return configs
-
-
-def recurrent_work(config: Config) -> int:
-    """batch x steps x units x (units + features): roughly the multiply-adds of one recurrent layer."""
-    return config.batch * config.steps * config.units * (config.units + config.features)
 
 
 def heaviest_config(topology_id: str) -> Config:

@@ -67,6 +67,12 @@ class Event:
 OWN_MODEL_BUDGET = 500_000_000
 
 
+def recurrent_work(config: Config) -> int:
+    """batch x steps x units x (units + features): roughly the multiply-adds of one recurrent layer
+    over the whole batch, what OWN_MODEL_BUDGET counts."""
+    return config.batch * config.steps * config.units * (config.units + config.features)
+
+
 class OwnModel:
     """A user's own model (a typed stack, a saved file) as the engine sees a topology: called once
     on dummy data, with no extras and no protocol. Subclasses give `id`, `source`, `build(config)`
@@ -86,11 +92,11 @@ class OwnModel:
 
     def check(self, config: Config) -> None:
         """Refuse sizes over OWN_MODEL_BUDGET in one sentence, offering the largest batch within it."""
-        per_sequence = config.steps * config.units * (config.units + config.features)
-        if config.batch * per_sequence > OWN_MODEL_BUDGET:
-            largest_batch = OWN_MODEL_BUDGET // per_sequence
+        work = recurrent_work(config)
+        if work > OWN_MODEL_BUDGET:
+            largest_batch = OWN_MODEL_BUDGET // recurrent_work(dataclasses.replace(config, batch=1))
             raise ConfigError(
-                f"batch x steps x units x (units + features) is {config.batch * per_sequence:,}, above the "
+                f"batch x steps x units x (units + features) is {work:,}, above the "
                 f"budget of {OWN_MODEL_BUDGET:,} that keeps a run near one second; shrink batch, steps or units.",
                 fix={"batch": largest_batch} if largest_batch >= 1 else None,
             )
